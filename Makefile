@@ -1,0 +1,38 @@
+# Two commands: `make run` serves the catalogue, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint install demo serve clean
+
+$(BIN)/catalogue: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/catalogue
+
+## run: install, migrate, load the demo into an empty database, serve on http://127.0.0.1:5000
+run: install
+	$(BIN)/catalogue db upgrade
+	$(BIN)/catalogue demo load --if-empty
+	$(BIN)/catalogue run --host $(HOST) --port $(PORT)
+
+## serve: production-style serving with gunicorn (2 workers)
+serve: install
+	$(BIN)/catalogue db upgrade
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+
+## test: install and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

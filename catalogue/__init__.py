@@ -1,0 +1,61 @@
+"""The museum catalogue service: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+
+from catalogue import config as settings
+from catalogue.extensions import db, migrate
+
+
+class CatalogueApi(Api):
+    """flask-smorest's Api, with errors answered by the catalogue's problem+json handler."""
+
+    def _register_error_handlers(self):
+        # api.errors.register installs the handlers for every error, HTTP ones included.
+        pass
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: embedded defaults, then the environment, then ``test_config``."""
+    app = Flask(__name__, instance_path=str(settings.INSTANCE))
+    config = settings.defaults()
+    config.update(test_config or {})
+    app.config.from_mapping(settings.finalise(config))
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(settings.ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+
+    api = CatalogueApi(
+        app,
+        spec_kwargs={
+            "info": {"description": "Collections catalogue: objects, authorities, media, search."},
+        },
+    )
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    from catalogue.api import auth, authorities, docs, errors, health, objects
+
+    api.register_blueprint(objects.blp)
+    for blueprint in authorities.blueprints:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health.blp)
+    app.register_blueprint(docs.blp)
+    errors.register(app)
+    auth.register(app)
+
+    @app.before_request
+    def _limit_json_bodies():
+        if request.mimetype != "multipart/form-data":
+            request.max_content_length = app.config["MAX_JSON_BYTES"]
+
+    from catalogue import cli
+
+    cli.register(app)
+    return app

@@ -1,0 +1,30 @@
+"""Who is calling: resolved once per request from ``Authorization: Bearer``."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from catalogue.api.errors import problem
+from catalogue.services import accounts
+from catalogue.services.identity import ANONYMOUS
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _identify():
+        g.identity = ANONYMOUS
+        header = request.headers.get("Authorization")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return problem(
+                401,
+                "Authentication required",
+                "Use 'Authorization: Bearer <token>' with an API token.",
+            )
+        found = accounts.identity_for_token(token.strip())
+        if found is None:
+            return problem(401, "Authentication required", "The API token is unknown or revoked.")
+        g.identity = found
+        return None

@@ -1,0 +1,103 @@
+"""Response helpers: JSON with entity tags, conditional GET, the list envelope, If-Match."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Response, g, request
+
+from catalogue.services.identity import ANONYMOUS, Identity
+from catalogue.services.pagination import Page
+
+
+def identity() -> Identity:
+    return g.get("identity", ANONYMOUS)
+
+
+def json_response(
+    data, status: int = 200, etag: str | None = None, headers: dict | None = None
+) -> Response:
+    response = Response(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str),
+        status=status,
+        mimetype="application/json",
+    )
+    if etag:
+        response.headers["ETag"] = etag
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def conditional(data, etag: str, headers: dict | None = None) -> Response:
+    """A 200 with the ETag, or a 304 when the caller's If-None-Match already has it."""
+    if etag.strip('"') in request.if_none_match or request.if_none_match.star_tag:
+        response = Response(status=304)
+        response.headers["ETag"] = etag
+        if headers:
+            response.headers.update(headers)
+        return response
+    return json_response(data, etag=etag, headers=headers)
+
+
+def if_match():
+    """The tags of If-Match, ``"*"``, or None when the header is absent."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    if request.if_match.star_tag:
+        return "*"
+    return {f'"{tag}"' for tag in request.if_match.as_set()} or {header}
+
+
+def _page_url(number: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
+    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+
+def envelope(page: Page, **extra) -> dict:
+    return {
+        "items": page.items,
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "next": _page_url(page.page + 1) if page.has_next else None,
+        "prev": _page_url(page.page - 1) if page.has_prev else None,
+        **extra,
+    }
+
+
+def display(record: dict, lang: str, default: str) -> dict:
+    """Add ``display``: every language map of the record resolved to one language."""
+
+    def pick(value):
+        if not isinstance(value, dict):
+            return None
+        return value.get(lang) or value.get(default) or next(iter(value.values()), None)
+
+    def label(reference):
+        return pick(reference.get("label")) if reference else None
+
+    production = record.get("production") or {}
+    shown = {
+        "title": pick(record.get("title")),
+        "description": pick(record.get("description")),
+        "credit_line": pick(record.get("credit_line")),
+        "object_type": label(record.get("object_type")),
+        "production_place": label(production.get("place")),
+        "makers": [label(m.get("agent")) for m in production.get("makers") or []],
+    }
+    for name in (
+        "materials",
+        "techniques",
+        "subjects",
+        "associated_places",
+        "associated_agents",
+        "collections",
+    ):
+        shown[name] = [label(r) for r in record.get(name) or []]
+    if "location" in record:
+        shown["location"] = label(record.get("location"))
+    return {**record, "display": shown}

@@ -1,0 +1,186 @@
+"""``/api/v1/objects``: catalogue records, their versions, movements and condition checks."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from catalogue.api.http import (
+    conditional,
+    display,
+    envelope,
+    identity,
+    if_match,
+    json_response,
+)
+from catalogue.schemas.common import MergePatch, Pagination, Problem
+from catalogue.schemas.objects import (
+    ConditionCheckIn,
+    ConditionCheckOut,
+    ConditionCheckPage,
+    LangArgs,
+    MovementIn,
+    MovementOut,
+    MovementPage,
+    ObjectIn,
+    ObjectListArgs,
+    ObjectOut,
+    ObjectPage,
+    VersionOut,
+    VersionPage,
+)
+from catalogue.services import history
+from catalogue.services import objects as service
+
+blp = Blueprint(
+    "objects",
+    __name__,
+    url_prefix="/api/v1/objects",
+    description="Catalogue records. Anonymous callers see public records only.",
+)
+
+WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
+
+
+def _with_lang(data: dict, lang: str | None) -> dict:
+    if not lang:
+        return data
+    return display(data, lang, current_app.config["DEFAULT_LANGUAGE"])
+
+
+def _document_errors(*codes):
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=Problem, description="A problem (RFC 9457).")(view)
+        return view
+
+    return decorate
+
+
+@blp.route("")
+class Objects(MethodView):
+    @blp.arguments(ObjectListArgs, location="query")
+    @blp.response(200, ObjectPage)
+    @_document_errors(422)
+    def get(self, args):
+        """List the objects you may see, with filters."""
+        page = service.list_objects(identity(), args)
+        if args.get("lang"):
+            page.items = [_with_lang(item, args["lang"]) for item in page.items]
+        return json_response(envelope(page))
+
+    @blp.arguments(ObjectIn)
+    @blp.response(201, ObjectOut)
+    @_document_errors(401, 403, 409, 422)
+    def post(self, data):
+        """Create an object (curators and admins)."""
+        record = service.create(identity(), data)
+        location = url_for("objects.Object", object_id=record.data["id"])
+        return json_response(record.data, 201, record.etag, {"Location": location})
+
+
+@blp.route("/<uuid:object_id>")
+class Object(MethodView):
+    @blp.arguments(LangArgs, location="query")
+    @blp.response(200, ObjectOut)
+    @_document_errors(404, 410)
+    def get(self, args, object_id: uuid.UUID):
+        """Read one object; ``?lang=`` adds ``display`` texts in that language."""
+        record = service.get(identity(), object_id)
+        return conditional(_with_lang(record.data, args.get("lang")), record.etag)
+
+    @blp.arguments(ObjectIn)
+    @blp.response(200, ObjectOut)
+    @_document_errors(*WRITE_ERRORS)
+    def put(self, data, object_id: uuid.UUID):
+        """Replace an object. Needs If-Match with the ETag you read."""
+        record = service.replace(identity(), object_id, data, if_match())
+        return json_response(record.data, etag=record.etag)
+
+    @blp.arguments(MergePatch, content_type="application/merge-patch+json")
+    @blp.response(200, ObjectOut)
+    @_document_errors(*WRITE_ERRORS)
+    def patch(self, changes, object_id: uuid.UUID):
+        """Change some fields (JSON merge patch). Needs If-Match."""
+        record = service.patch(identity(), object_id, changes, if_match())
+        return json_response(record.data, etag=record.etag)
+
+    @blp.response(204)
+    @_document_errors(401, 403, 404, 412, 428)
+    def delete(self, object_id: uuid.UUID):
+        """Delete an object; a tombstone remains. Needs If-Match."""
+        service.delete(identity(), object_id, if_match())
+        return "", 204
+
+
+@blp.route("/by-number/<path:object_number>")
+@blp.arguments(LangArgs, location="query")
+@blp.response(200, ObjectOut)
+@_document_errors(404, 410)
+def by_number(args, object_number: str):
+    """Look an object up by its accession number."""
+    record = service.get_by_number(identity(), object_number)
+    return conditional(_with_lang(record.data, args.get("lang")), record.etag)
+
+
+@blp.route("/<uuid:object_id>/versions")
+@blp.arguments(Pagination, location="query")
+@blp.response(200, VersionPage)
+@_document_errors(401, 404)
+def versions(args, object_id: uuid.UUID):
+    """Every saved version, newest first: who, when, which fields changed."""
+    return json_response(envelope(history.list_versions(identity(), object_id, args)))
+
+
+@blp.route("/<uuid:object_id>/versions/<int:number>")
+@blp.response(200, VersionOut)
+@_document_errors(401, 404)
+def version(object_id: uuid.UUID, number: int):
+    """One version, with the record as it was saved."""
+    return json_response(history.get_version(identity(), object_id, number))
+
+
+@blp.route("/<uuid:object_id>/versions/<int:number>/restore", methods=["POST"])
+@blp.response(200, ObjectOut)
+@_document_errors(*WRITE_ERRORS)
+def restore(object_id: uuid.UUID, number: int):
+    """Save that version's record as a new version. Needs If-Match with the current ETag."""
+    record = history.restore(identity(), object_id, number, if_match())
+    return json_response(record.data, etag=record.etag)
+
+
+@blp.route("/<uuid:object_id>/movements")
+class Movements(MethodView):
+    @blp.arguments(Pagination, location="query")
+    @blp.response(200, MovementPage)
+    @_document_errors(401, 403, 404)
+    def get(self, args, object_id: uuid.UUID):
+        """Where the object has been (staff only)."""
+        return json_response(envelope(history.list_movements(identity(), object_id, args)))
+
+    @blp.arguments(MovementIn)
+    @blp.response(201, MovementOut)
+    @_document_errors(401, 403, 404, 422)
+    def post(self, data, object_id: uuid.UUID):
+        """Record a movement; the latest movement sets the current location."""
+        return json_response(history.record_movement(identity(), object_id, data), 201)
+
+
+@blp.route("/<uuid:object_id>/condition-checks")
+class ConditionChecks(MethodView):
+    @blp.arguments(Pagination, location="query")
+    @blp.response(200, ConditionCheckPage)
+    @_document_errors(401, 403, 404)
+    def get(self, args, object_id: uuid.UUID):
+        """Condition reports, newest first (staff only)."""
+        return json_response(envelope(history.list_condition_checks(identity(), object_id, args)))
+
+    @blp.arguments(ConditionCheckIn)
+    @blp.response(201, ConditionCheckOut)
+    @_document_errors(401, 403, 404, 422)
+    def post(self, data, object_id: uuid.UUID):
+        """Record a condition check."""
+        return json_response(history.record_condition_check(identity(), object_id, data), 201)

@@ -1,0 +1,97 @@
+"""The ``catalogue`` command: the app's Flask command group with the catalogue's commands.
+
+``catalogue db upgrade`` comes from Flask-Migrate; ``catalogue run`` serves for development.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from catalogue.models import Role
+from catalogue.services import accounts
+from catalogue.services.errors import ServiceError
+from catalogue.services.identity import SYSTEM
+
+
+def _fail(error: ServiceError) -> None:
+    raise click.ClickException(
+        error.detail if not getattr(error, "errors", None) else f"{error.detail} {error.errors}"
+    )
+
+
+users = click.Group("users", help="Manage user accounts.")
+tokens = click.Group("tokens", help="Manage API tokens.")
+demo = click.Group("demo", help="The demo collection.")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password", help="At least 12 characters; generated and printed if omitted.")
+@click.option("--name", help="The person's name.")
+def create_user(email: str, role: str, password: str | None, name: str | None) -> None:
+    """Create a user who can sign in with EMAIL and a password."""
+    generated = password is None
+    password = password or secrets.token_urlsafe(15)
+    try:
+        user = accounts.create_user(SYSTEM, email, role, password, name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Created {user.role} {user.email}.")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", help="What the token is for, e.g. 'website sync'.")
+def create_token(email: str, name: str | None) -> None:
+    """Print a new API token for EMAIL. It is shown once and stored only as a hash."""
+    try:
+        token = accounts.create_token(SYSTEM, email, name)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(token)
+
+
+@tokens.command("revoke")
+@click.argument("email")
+def revoke_tokens(email: str) -> None:
+    """Revoke every API token of EMAIL."""
+    try:
+        count = accounts.revoke_tokens(SYSTEM, email)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"Revoked {count} token(s).")
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when the catalogue has no objects yet.")
+def load_demo(if_empty: bool) -> None:
+    """Load the demo collection (idempotent: records already there are kept)."""
+    from catalogue import demo as dataset
+
+    if if_empty and not dataset.catalogue_is_empty():
+        click.echo("The catalogue has objects already; demo not loaded.")
+        return
+    try:
+        report = dataset.load()
+    except ServiceError as error:
+        _fail(error)
+    created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
+    click.echo(f"Demo collection: created {created}.")
+
+
+def register(app: Flask) -> None:
+    for group in (users, tokens, demo):
+        app.cli.add_command(group)
+
+
+def main() -> None:
+    from catalogue import create_app
+
+    FlaskGroup(create_app=create_app, help="The museum catalogue service.")()

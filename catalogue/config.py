@@ -1,0 +1,93 @@
+"""Every setting, with its embedded default and what it does.
+
+Defaults make the service run with no environment at all (SQLite and files under
+``instance/``); environment variables override them; ``create_app(test_config)``
+overrides both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("CATALOGUE_INSTANCE", ROOT / "instance"))
+
+
+def _secret_key() -> str:
+    """A key kept in instance/ so sessions survive restarts when SECRET_KEY is not set."""
+    path = INSTANCE / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def defaults() -> dict:
+    """Settings with embedded defaults, overridden by the environment."""
+    env = os.environ.get
+    return {
+        # Signs session cookies and CSRF tokens; generated once into instance/ when unset.
+        "SECRET_KEY": env("SECRET_KEY") or None,
+        # SQLAlchemy URL of the catalogue database; postgresql+psycopg://... in production.
+        "DATABASE_URL": env("DATABASE_URL", f"sqlite:///{INSTANCE / 'catalogue.db'}"),
+        # Where media files live: file:///path or s3://bucket/prefix.
+        "MEDIA_STORAGE": env("MEDIA_STORAGE", (INSTANCE / "media").as_uri()),
+        # Endpoint of an S3-compatible server (SeaweedFS, MinIO...); empty for AWS S3.
+        "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL") or None,
+        # Directory of the Whoosh full-text index.
+        "SEARCH_INDEX_DIR": env("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
+        # Language a plain-string text is stored under, and the fallback for ?lang=.
+        "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "fr"),
+        # Largest media upload in bytes (2 GiB).
+        "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 2 * 1024**3),
+        # Largest JSON request body in bytes (1 MiB).
+        "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
+        # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
+        "OAI_REPOSITORY_IDENTIFIER": env("OAI_REPOSITORY_IDENTIFIER", "catalogue.example.org"),
+        # Public base URL used where absolute links are required (IIIF, OAI-PMH, sitemaps).
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
+        # Name of the institution, shown in records' provenance and feeds.
+        "INSTITUTION_NAME": env("INSTITUTION_NAME", "La Coupole, Centre d'Histoire et de Mémoire"),
+    }
+
+
+def finalise(config: dict) -> dict:
+    """Derive Flask and extension settings from the catalogue's own ones."""
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key()
+    url = config["DATABASE_URL"]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {
+            "pool_pre_ping": True,
+            # Store text as UTF-8, not \u escapes, so SQLite's LIKE and dumps read naturally.
+            "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+        },
+    )
+    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"]
+    # flask-smorest and the OpenAPI document.
+    config.update(
+        API_TITLE="Museum catalogue API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    return config

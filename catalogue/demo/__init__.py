@@ -1,0 +1,146 @@
+"""The demo collection: objects of a WWII history centre, loaded idempotently.
+
+Records come from ``la_coupole.json``; ids are derived from each record's key, so loading
+twice changes nothing and links between records stay stable.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+
+import sqlalchemy as sa
+
+from catalogue.extensions import db
+from catalogue.models import AUTHORITY_MODELS, CatalogueObject, Tombstone
+from catalogue.schemas.authorities import AUTHORITY_INPUT
+from catalogue.services import authorities, history, objects
+from catalogue.services.identity import SYSTEM, Identity
+
+NAMESPACE = uuid.UUID("5b0e1d0c-7d43-4f69-9c1c-3a3e1c0de944")
+KINDS = ("terms", "agents", "places", "collections", "locations")
+
+
+def demo_id(key: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, key)
+
+
+@dataclass
+class Report:
+    created: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, created: bool) -> None:
+        target = self.created if created else self.skipped
+        target[kind] = target.get(kind, 0) + 1
+
+
+def read_dataset() -> dict:
+    return json.loads(resources.files("catalogue.demo").joinpath("la_coupole.json").read_text())
+
+
+def _ref(key: str | None) -> dict | None:
+    return {"id": str(demo_id(key))} if key else None
+
+
+def _authority_input(kind: str, record: dict) -> dict:
+    data = {k: v for k, v in record.items() if k not in ("key", "parent")}
+    if kind == "locations":
+        data["parent"] = _ref(record.get("parent"))
+    return data
+
+
+def _object_input(record: dict, numbers: dict[str, uuid.UUID], with_relations: bool) -> dict:
+    production = record.get("production")
+    if production:
+        production = {
+            "date": production.get("date"),
+            "place": _ref(production.get("place")),
+            "makers": [
+                {"agent": _ref(m["agent"]), "role": m.get("role")}
+                for m in production.get("makers") or []
+            ],
+        }
+    data = {
+        **{k: v for k, v in record.items() if k not in ("location",)},
+        "object_type": _ref(record.get("object_type")),
+        "production": production,
+        "related_objects": [
+            {"id": str(numbers[r["object_number"]]), "relation": r["relation"]}
+            for r in record.get("related_objects") or []
+        ]
+        if with_relations
+        else [],
+    }
+    for name in (
+        "materials",
+        "techniques",
+        "subjects",
+        "associated_places",
+        "associated_agents",
+        "collections",
+    ):
+        data[name] = [_ref(key) for key in record.get(name) or []]
+    return objects.load_input(data)
+
+
+def catalogue_is_empty() -> bool:
+    """No object was ever catalogued (none exists, none was deleted)."""
+    return db.session.execute(
+        sa.select(CatalogueObject.id).union_all(sa.select(Tombstone.id)).limit(1)
+    ).first() is None
+
+
+def load(identity: Identity = SYSTEM, dataset: dict | None = None) -> Report:
+    """Load every record that is not there yet; existing ones are left as they are."""
+    dataset = dataset or read_dataset()
+    report = Report()
+    for kind in KINDS:
+        model = AUTHORITY_MODELS[kind]
+        schema = AUTHORITY_INPUT[kind]()
+        for record in dataset.get(kind, []):
+            item_id = demo_id(record["key"])
+            exists = db.session.get(model, item_id) is not None
+            if not exists:
+                authorities.create(
+                    identity, kind, schema.load(_authority_input(kind, record)), item_id=item_id
+                )
+            report.count(kind, not exists)
+
+    numbers = {r["object_number"]: demo_id(r["object_number"]) for r in dataset["objects"]}
+    taken = set(
+        db.session.execute(
+            sa.select(CatalogueObject.object_number).union(sa.select(Tombstone.object_number))
+        ).scalars()
+    )
+    fresh = [r for r in dataset["objects"] if r["object_number"] not in taken]
+    for record in fresh:
+        objects.create(
+            identity,
+            _object_input(record, numbers, with_relations=False),
+            object_id=numbers[record["object_number"]],
+        )
+        report.count("objects", True)
+    report.skipped["objects"] = len(dataset["objects"]) - len(fresh)
+    for record in fresh:
+        object_id = numbers[record["object_number"]]
+        if record.get("related_objects"):
+            current = objects.get(identity, object_id)
+            objects.replace(
+                identity,
+                object_id,
+                _object_input(record, numbers, with_relations=True),
+                current.etag,
+            )
+        if record.get("location"):
+            history.record_movement(
+                identity,
+                object_id,
+                {
+                    "to_location": demo_id(record["location"]),
+                    "reason": "Initial location (demo data)",
+                },
+            )
+    return report

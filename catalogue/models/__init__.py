@@ -1,0 +1,66 @@
+"""Typed SQLAlchemy models, one module per aggregate."""
+
+from catalogue.models.accounts import ApiToken, Role, User
+from catalogue.models.authorities import (
+    AUTHORITY_MODELS,
+    Agent,
+    AgentKind,
+    Collection,
+    Location,
+    LocationKind,
+    Place,
+    Term,
+    Vocabulary,
+)
+from catalogue.models.base import Base
+from catalogue.models.history import ChangeEvent, ChangeLogEntry, ObjectVersion, Tombstone
+from catalogue.models.media import Media
+from catalogue.models.objects import (
+    CatalogueObject,
+    Condition,
+    ConditionCheck,
+    Movement,
+    ObjectAgent,
+    ObjectCollection,
+    ObjectMaker,
+    ObjectPlace,
+    ObjectRelation,
+    ObjectTerm,
+    Relation,
+    Status,
+    TermField,
+)
+
+__all__ = [
+    "AUTHORITY_MODELS",
+    "Agent",
+    "AgentKind",
+    "ApiToken",
+    "Base",
+    "CatalogueObject",
+    "ChangeEvent",
+    "ChangeLogEntry",
+    "Collection",
+    "Condition",
+    "ConditionCheck",
+    "Location",
+    "LocationKind",
+    "Media",
+    "Movement",
+    "ObjectAgent",
+    "ObjectCollection",
+    "ObjectMaker",
+    "ObjectPlace",
+    "ObjectRelation",
+    "ObjectTerm",
+    "ObjectVersion",
+    "Place",
+    "Relation",
+    "Role",
+    "Status",
+    "Term",
+    "TermField",
+    "Tombstone",
+    "User",
+    "Vocabulary",
+]

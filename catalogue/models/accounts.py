@@ -1,0 +1,53 @@
+"""Accounts: users with a role, and API tokens stored only as hashes."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalogue.models.authorities import _enum
+from catalogue.models.base import Base, UUIDKey, utcnow
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    curator = "curator"
+    researcher = "researcher"
+
+
+class User(UUIDKey, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(sa.String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+
+class ApiToken(UUIDKey, Base):
+    __tablename__ = "api_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    # SHA-256 of the token: tokens are long random strings, so a fast hash is safe here.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The first characters, shown in listings so a person can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")

@@ -1,0 +1,137 @@
+"""Users, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from catalogue.extensions import db
+from catalogue.models import ApiToken, Role, User
+from catalogue.models.base import utcnow
+from catalogue.services import uow
+from catalogue.services.errors import Conflict, NotFound, ValidationFailed
+from catalogue.services.identity import ANONYMOUS, Identity
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "cat_"  # noqa: S105 (a marker, not a secret)
+MIN_PASSWORD = 12
+# A token's last use is written at most this often, so reads stay free of writes.
+LAST_USED_RESOLUTION = timedelta(hours=1)
+# Verified against when no user matches, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def identity_of(user: User) -> Identity:
+    return Identity(user_id=user.id, email=user.email, role=user.role)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed({"password": [f"Use at least {MIN_PASSWORD} characters."]})
+    return _hasher.hash(password)
+
+
+def create_user(
+    identity: Identity,
+    email: str,
+    role: Role | str,
+    password: str | None = None,
+    name: str | None = None,
+) -> User:
+    identity.require_admin()
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320:
+        raise ValidationFailed({"email": ["Give a valid email address."]})
+    try:
+        role = Role(role)
+    except ValueError as error:
+        raise ValidationFailed({"role": [f"Role is one of {', '.join(Role)}."]}) from error
+    if db.session.execute(sa.select(User.id).where(User.email == email)).first():
+        raise Conflict(f"A user with email {email} exists already.")
+    user = User(
+        email=email,
+        role=role,
+        name=name,
+        password_hash=hash_password(password) if password else None,
+    )
+    db.session.add(user)
+    uow.commit()
+    return user
+
+
+def find_user(email: str) -> User:
+    user = db.session.execute(
+        sa.select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"No user with email {email}.")
+    return user
+
+
+def verify_password(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (timing does not tell which)."""
+    user = db.session.execute(
+        sa.select(User).where(User.email == email.strip().lower())
+    ).scalar_one_or_none()
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active or not user.password_hash:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    uow.commit()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(identity: Identity, email: str, name: str | None = None) -> str:
+    """A new API token for the user; the token itself is returned once and never stored."""
+    identity.require_admin()
+    user = find_user(email)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(
+        ApiToken(user_id=user.id, name=name, token_hash=_digest(token), prefix=token[:12])
+    )
+    uow.commit()
+    return token
+
+
+def identity_for_token(token: str) -> Identity | None:
+    """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
+    row = db.session.execute(
+        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
+    ).scalar_one_or_none()
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        uow.commit()
+    return identity_of(row.user)
+
+
+def revoke_tokens(identity: Identity, email: str) -> int:
+    identity.require_admin()
+    user = find_user(email)
+    now = utcnow()
+    count = 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
+            count += 1
+    uow.commit()
+    return count
+
+
+__all__ = ["ANONYMOUS", "create_token", "create_user", "identity_for_token", "verify_password"]

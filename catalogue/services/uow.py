@@ -1,0 +1,68 @@
+"""The unit of work: one commit per request or command, with work that runs after it.
+
+Services change data and register two kinds of follow-up on the session:
+
+- change-log entries (``log_change``), appended at commit time under a lock so that the
+  log's ``seq`` follows commit order even when PostgreSQL transactions overlap;
+- callbacks (``after_commit``), run only once the data is durable: index updates, removal
+  of stored files. A rollback drops both.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from catalogue.extensions import db
+from catalogue.models import ChangeLogEntry
+
+log = logging.getLogger(__name__)
+
+# Key of the PostgreSQL advisory lock that serialises appends to the change log.
+CHANGE_LOG_LOCK = 7_301_944
+
+
+def log_change(entry: ChangeLogEntry) -> None:
+    db.session.info.setdefault("change_log", []).append(entry)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    db.session.info.setdefault("after_commit", []).append(callback)
+
+
+def commit() -> None:
+    """Commit the unit of work; the registered after-commit callbacks then run."""
+    db.session.commit()
+
+
+@event.listens_for(Session, "before_commit")
+def _append_change_log(session: Session) -> None:
+    entries = session.info.pop("change_log", None)
+    if not entries:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        # Held until commit: the next writer gets its seq only after this one is visible.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+    session.add_all(entries)
+    session.flush()
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop("after_commit", None) or []
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            # The data is committed; follow-up work is repaired by its own sync command.
+            log.exception("after-commit task %r failed", callback)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop("change_log", None)
+    session.info.pop("after_commit", None)

@@ -1,0 +1,141 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, a client, users of every role.
+
+Every database test runs once per backend. PostgreSQL tests need ``TEST_DATABASE_URL``
+(a server where the tests may create and drop their own database); without it they skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+
+from catalogue import create_app
+from catalogue.extensions import db
+from catalogue.models import Base
+from catalogue.services import accounts
+from catalogue.services.identity import SYSTEM
+
+PG_SKIP_REASON = (
+    "PostgreSQL tests need TEST_DATABASE_URL, e.g. "
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test (CI sets it)"
+)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself")
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip(PG_SKIP_REASON)
+    return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server_url):
+    """A fresh database on the test server for this run, dropped afterwards."""
+    name = f"catalogue_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_test_config(tmp_path_factory, database_url: str) -> dict:
+    base = tmp_path_factory.mktemp("instance")
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": database_url,
+        "MEDIA_STORAGE": (base / "media").as_uri(),
+        "SEARCH_INDEX_DIR": str(base / "search-index"),
+    }
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, request, tmp_path_factory):
+    if backend == "postgresql":
+        return request.getfixturevalue("postgres_database")
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'catalogue.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The app with its schema built by the migrations, as in production."""
+    app = create_app(make_test_config(tmp_path_factory, database_url))
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Each test starts from empty tables (only for tests that use the app)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass
+class Caller:
+    email: str
+    role: str | None
+    token: str | None
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+
+@pytest.fixture
+def users(app):
+    """One caller of each role, with an API token; ``anonymous`` has none."""
+    callers = {"anonymous": Caller("", None, None)}
+    with app.app_context():
+        for role in ("admin", "curator", "researcher"):
+            email = f"{role}@museum.example"
+            accounts.create_user(SYSTEM, email, role)
+            callers[role] = Caller(email, role, accounts.create_token(SYSTEM, email))
+        db.session.remove()
+    return callers
+
+
+@pytest.fixture
+def curator(users):
+    return users["curator"]

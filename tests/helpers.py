@@ -1,0 +1,59 @@
+"""Small builders used across the API tests."""
+
+from __future__ import annotations
+
+import itertools
+
+_numbers = itertools.count(1)
+
+
+def next_number() -> str:
+    return f"2026.{next(_numbers):04d}.001"
+
+
+def post(client, caller, path: str, body: dict):
+    response = client.post(path, json=body, headers=caller.headers)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def term(client, caller, vocabulary: str, fr: str, en: str, uri: str | None = None) -> dict:
+    return post(
+        client,
+        caller,
+        "/api/v1/terms",
+        {"vocabulary": vocabulary, "label": {"fr": fr, "en": en}, "uri": uri},
+    )
+
+
+def agent(client, caller, fr: str, en: str | None = None, kind: str = "organisation") -> dict:
+    return post(
+        client, caller, "/api/v1/agents", {"kind": kind, "label": {"fr": fr, "en": en or fr}}
+    )
+
+
+def place(client, caller, fr: str, en: str | None = None, **extra) -> dict:
+    return post(client, caller, "/api/v1/places", {"label": {"fr": fr, "en": en or fr}, **extra})
+
+
+def collection(client, caller, fr: str, en: str) -> dict:
+    return post(client, caller, "/api/v1/collections", {"label": {"fr": fr, "en": en}})
+
+
+def location(client, caller, label: str, kind: str = "room", parent: dict | None = None) -> dict:
+    body = {"label": {"fr": label}, "kind": kind}
+    if parent:
+        body["parent"] = {"id": parent["id"]}
+    return post(client, caller, "/api/v1/locations", body)
+
+
+def obj(client, caller, **fields) -> dict:
+    body = {"object_number": next_number(), "title": {"fr": "Objet", "en": "Object"}, **fields}
+    return post(client, caller, "/api/v1/objects", body)
+
+
+def read(client, caller, record: dict):
+    """GET an object; returns (json, etag)."""
+    response = client.get(f"/api/v1/objects/{record['id']}", headers=caller.headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json(), response.headers["ETag"]
