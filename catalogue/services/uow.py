@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,15 @@ def after_commit(callback: Callable[[], None]) -> None:
     db.session.info.setdefault("after_commit", []).append(callback)
 
 
+def add_change_listener(app, listener: Callable[[], None]) -> None:
+    """Call ``listener()`` after every commit that appended to the change log.
+
+    Listeners follow the log from their own cursor (the search index does), so one that
+    fails or misses a call catches up on the next one.
+    """
+    app.extensions.setdefault("change_listeners", []).append(listener)
+
+
 def commit() -> None:
     """Commit the unit of work; the registered after-commit callbacks then run."""
     db.session.commit()
@@ -49,11 +59,14 @@ def _append_change_log(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
     session.add_all(entries)
     session.flush()
+    session.info["logged"] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
     callbacks = session.info.pop("after_commit", None) or []
+    if session.info.pop("logged", False) and has_app_context():
+        callbacks += current_app.extensions.get("change_listeners", [])
     for callback in callbacks:
         try:
             callback()
@@ -64,5 +77,5 @@ def _run_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
-    session.info.pop("change_log", None)
-    session.info.pop("after_commit", None)
+    for key in ("change_log", "after_commit", "logged"):
+        session.info.pop(key, None)
