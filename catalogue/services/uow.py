@@ -44,8 +44,22 @@ def add_change_listener(app, listener: Callable[[], None]) -> None:
 
 
 def commit() -> None:
-    """Commit the unit of work; the registered after-commit callbacks then run."""
-    db.session.commit()
+    """Commit the unit of work, then run its after-commit work outside the transaction.
+
+    After-commit work may use the session again (it starts a new transaction); a failure
+    there is logged, never raised: the data is committed, and each task has its own repair
+    path (the search index catches up from the change log, orphaned files are swept).
+    """
+    session = db.session()
+    session.commit()
+    callbacks = session.info.pop("after_commit", None) or []
+    if session.info.pop("logged", False) and has_app_context():
+        callbacks += current_app.extensions.get("change_listeners", [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit task %r failed", callback)
 
 
 @event.listens_for(Session, "before_commit")
@@ -60,19 +74,6 @@ def _append_change_log(session: Session) -> None:
     session.add_all(entries)
     session.flush()
     session.info["logged"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop("after_commit", None) or []
-    if session.info.pop("logged", False) and has_app_context():
-        callbacks += current_app.extensions.get("change_listeners", [])
-    for callback in callbacks:
-        try:
-            callback()
-        except Exception:
-            # The data is committed; follow-up work is repaired by its own sync command.
-            log.exception("after-commit task %r failed", callback)
 
 
 @event.listens_for(Session, "after_rollback")
