@@ -96,6 +96,8 @@ def _clean_database(request):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as connection:
+            # Locations nest; SQLite checks the parent key row by row while deleting them all.
+            connection.execute(sa.text("UPDATE locations SET parent_id = NULL"))
             for table in reversed(Base.metadata.sorted_tables):
                 connection.execute(table.delete())
 
