@@ -40,12 +40,23 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from catalogue.api import auth, authorities, docs, errors, feeds, health, oai, objects
+    from catalogue.api import (
+        auth,
+        authorities,
+        docs,
+        errors,
+        feeds,
+        health,
+        linked_art,
+        oai,
+        objects,
+    )
 
     api.register_blueprint(objects.blp)
     api.register_blueprint(feeds.blp)
     app.register_blueprint(feeds.pages)
     app.register_blueprint(oai.blp)
+    app.register_blueprint(linked_art.blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
