@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalogue.api import (
         auth,
         authorities,
+        caching,
         docs,
         errors,
         feeds,
@@ -63,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     errors.register(app)
     auth.register(app)
+    caching.register(app)
 
     @app.before_request
     def _limit_json_bodies():
