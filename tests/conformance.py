@@ -46,14 +46,19 @@ def _linked_art():
     registry = Registry().with_resources(
         (d["$id"], Resource.from_contents(d, default_specification=DRAFT202012)) for d in documents
     )
-    schema = json.loads((folder / "schema" / "object.json").read_text())
+    validators = {
+        name: Draft202012Validator(
+            json.loads((folder / "schema" / f"{name}.json").read_text()), registry=registry
+        )
+        for name in ("object", "group")
+    }
     context = json.loads((folder / "ns" / "v1" / "linked-art.json").read_text())
-    return Draft202012Validator(schema, registry=registry), context
+    return validators, context
 
 
-def linked_art_errors(document: dict) -> list[str]:
-    validator, _ = _linked_art()
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
+def linked_art_errors(document: dict, endpoint: str = "object") -> list[str]:
+    validators, _ = _linked_art()
+    return [f"{e.json_path}: {e.message}" for e in validators[endpoint].iter_errors(document)]
 
 
 def expand_linked_art(document: dict) -> list:

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app
 from catalogue.api.http import conditional, identity
 from catalogue.api.urls import base_url
 from catalogue.services import linked_art
+from catalogue.services.etag import etag_of
 
 blp = Blueprint("linked_art", __name__)
 
@@ -23,5 +24,17 @@ def linked_art_object(object_id: uuid.UUID):
         identity(), object_id, base_url(), config["INSTITUTION_NAME"], config["DEFAULT_LANGUAGE"]
     )
     response = conditional(document, etag)
+    response.headers["Content-Type"] = MEDIA_TYPE
+    return response
+
+
+@blp.get(linked_art.INSTITUTION_PATH)
+def linked_art_institution():
+    """The museum as a Linked Art Group (the ``current_owner`` of its objects)."""
+    config = current_app.config
+    document = linked_art.institution(
+        base_url(), config["INSTITUTION_NAME"], config["DEFAULT_LANGUAGE"]
+    )
+    response = conditional(document, etag_of(document))
     response.headers["Content-Type"] = MEDIA_TYPE
     return response

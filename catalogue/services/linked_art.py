@@ -57,6 +57,7 @@ RIGHTS = _type("300435434", "Copyright/Licensing Statement")
 WEB_PAGE = _type("300264578", "Web Page")
 IIIF_PRESENTATION = "http://iiif.io/api/presentation/3/context.json"
 IIIF_IMAGE = "http://iiif.io/api/image"
+INSTITUTION_PATH = "/linked-art/groups/institution"
 
 
 class _Builder:
@@ -265,7 +266,7 @@ def build(record: dict, base_url: str, institution: str, default_language: str) 
     if record.get("materials"):
         document["made_of"] = [b.ref(m, "Material", "terms") for m in record["materials"]]
     document["current_owner"] = [
-        {"id": b.url("/linked-art/groups/institution"), "type": "Group", "_label": institution}
+        {"id": b.url(INSTITUTION_PATH), "type": "Group", "_label": institution}
     ]
     if record.get("collections"):
         document["member_of"] = [b.ref(c, "Set", "collections") for c in record["collections"]]
@@ -274,6 +275,25 @@ def build(record: dict, base_url: str, institution: str, default_language: str) 
     if representation:
         document["representation"] = representation
     return document
+
+
+def institution(base_url: str, name: str, language: str) -> dict:
+    """The museum itself as a Linked Art Group: the current owner of every object."""
+    b = _Builder(base_url, name, language)
+    return {
+        "@context": CONTEXT,
+        "id": b.url(INSTITUTION_PATH),
+        "type": "Group",
+        "_label": name,
+        "identified_by": [
+            {
+                "type": "Name",
+                "content": name,
+                "language": b.languages(language),
+                "classified_as": [PRIMARY_NAME],
+            }
+        ],
+    }
 
 
 def get(

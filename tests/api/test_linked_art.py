@@ -107,3 +107,14 @@ def test_a_minimal_record_is_valid_linked_art(client, curator):
     doc = client.get(f"/linked-art/objects/{record['id']}").get_json()
     assert linked_art_errors(doc) == []
     assert doc["_label"] == "Helm"
+
+
+def test_the_current_owner_is_served_as_a_group(client, curator):
+    record = helpers.obj(client, curator, status="public")
+    owner = client.get(f"/linked-art/objects/{record['id']}").get_json()["current_owner"][0]
+    response = client.get(owner["id"].removeprefix("http://localhost"))
+    assert response.status_code == 200
+    group = response.get_json()
+    assert linked_art_errors(group, "group") == []
+    assert group["id"] == owner["id"] and group["type"] == "Group"
+    assert expand_linked_art(group)[0]["@type"] == [CRM + "E74_Group"]
