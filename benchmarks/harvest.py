@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import copy
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -225,6 +226,8 @@ def main() -> None:
     parser.add_argument("--feed-limit", type=int, default=1000, help="changes feed page size")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
+    # A terminated run still drops its scratch database and stops its server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     database_url = scratch_database(args.database)
     print(f"database {make_url(database_url).database}", file=sys.stderr)
@@ -239,17 +242,19 @@ def main() -> None:
         port = free_port()
         server = serve(database_url, port, args.workers, args.page_size)
         base = f"http://127.0.0.1:{port}"
-        results = []
+        print(f"{public} public records, gunicorn --workers {args.workers}, {os.cpu_count()} CPUs")
+
+        def report(name: str, count: int, seconds: float) -> None:
+            line = f"{name:<45} {count:>7} records {seconds:>7.1f}s {count / seconds:>8.0f}/s"
+            print(line, flush=True)
+
+        count, events, seconds = read_feed(base, args.feed_limit)
+        assert count == public, (count, public)
+        report(f"changes feed ({events} events), limit={args.feed_limit}", count, seconds)
         for prefix in ("lido", "oai_dc"):
             count, seconds = harvest(base, prefix)
             assert count == public, (count, public)
-            results.append((f"OAI-PMH ListRecords {prefix} (Sickle)", count, seconds))
-        count, events, seconds = read_feed(base, args.feed_limit)
-        assert count == public, (count, public)
-        results.append((f"changes feed ({events} events), limit={args.feed_limit}", count, seconds))
-        print(f"{public} public records, gunicorn --workers {args.workers}, {os.cpu_count()} CPUs")
-        for name, count, seconds in results:
-            print(f"{name:<45} {count:>7} records {seconds:>7.1f}s {count / seconds:>8.0f}/s")
+            report(f"OAI-PMH ListRecords {prefix} (Sickle)", count, seconds)
     finally:
         if server is not None:
             server.terminate()
