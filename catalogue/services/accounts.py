@@ -15,6 +15,7 @@ from catalogue.models import ApiToken, Role, User
 from catalogue.models.base import utcnow
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
+from catalogue.services.fastread import RowReader
 from catalogue.services.identity import ANONYMOUS, Identity
 
 _hasher = PasswordHasher()
@@ -107,22 +108,18 @@ def create_token(identity: Identity, email: str, name: str | None = None) -> str
     return token
 
 
-_TOKEN_LOOKUP = (
-    sa.select(ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role)
-    .join(User, User.id == ApiToken.user_id)
-    .where(
-        ApiToken.token_hash == sa.bindparam("digest"),
-        ApiToken.revoked_at.is_(None),
-        User.active.is_(True),
-    )
+_TOKEN_LOOKUP = RowReader(
+    [ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role],
+    ApiToken.token_hash,
+    ApiToken.revoked_at.is_(None),
+    User.active.is_(True),
+    join=(User, User.id == ApiToken.user_id),
 )
 
 
 def identity_for_token(token: str) -> Identity | None:
     """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
-    # Every authenticated request comes here: columns only, on a pooled connection.
-    with db.engine.connect() as connection:
-        row = connection.execute(_TOKEN_LOOKUP, {"digest": _digest(token)}).first()
+    row = _TOKEN_LOOKUP(_digest(token))
     if row is None:
         return None
     token_id, last_used_at, user_id, email, role = row
