@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from catalogue.services import changes
-from catalogue.services.etag import etag_of
+from catalogue.services.views import etag_of_text
 
 RECORD_MAX_AGE = 300
 LIST_MAX_AGE = 60
@@ -58,7 +58,7 @@ def _cache_headers(response: Response) -> None:
         if last is not None:
             response.last_modified = last.at.replace(microsecond=0)
     if "ETag" not in response.headers and response.mimetype == "application/json":
-        response.set_etag(etag_of(response.get_data(as_text=True)).strip('"'))
+        response.set_etag(etag_of_text(response.get_data(as_text=True)).strip('"'))
     response.make_conditional(request)
 
 

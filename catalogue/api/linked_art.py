@@ -9,7 +9,7 @@ from flask import Blueprint, current_app
 from catalogue.api.http import conditional, identity
 from catalogue.api.urls import base_url
 from catalogue.services import linked_art
-from catalogue.services.etag import etag_of
+from catalogue.services.views import dumps, etag_of_text
 
 blp = Blueprint("linked_art", __name__)
 
@@ -35,6 +35,6 @@ def linked_art_institution():
     document = linked_art.institution(
         base_url(), config["INSTITUTION_NAME"], config["DEFAULT_LANGUAGE"]
     )
-    response = conditional(document, etag_of(document))
+    response = conditional(document, etag_of_text(dumps(document)))
     response.headers["Content-Type"] = MEDIA_TYPE
     return response

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import Agent, AgentKind
 from catalogue.services import objects
-from catalogue.services.etag import etag_of
 from catalogue.services.identity import Identity
+from catalogue.services.views import dumps, etag_of_text
 
 CONTEXT = "https://linked.art/ns/v1/linked-art.json"
 PROFILE = "https://linked.art/ns/v1/linked-art.json"
@@ -302,4 +302,4 @@ def get(
     """The object as Linked Art, with its entity tag; 404 when the caller may not see it."""
     record = objects.get(identity, object_id).data
     document = build(record, base_url, institution, language)
-    return document, etag_of(document)
+    return document, etag_of_text(dumps(document))
