@@ -101,11 +101,11 @@ def make_object(app, **fields) -> dict:
     return record
 
 
-def make_authority(app, kind: str, **fields) -> dict:
+def make_authority(app, what: str, **fields) -> dict:
     from catalogue.schemas.authorities import AUTHORITY_INPUT
     from catalogue.services import authorities
 
     with app.app_context():
-        record = authorities.create(SYSTEM, kind, AUTHORITY_INPUT[kind]().load(fields)).data
+        record = authorities.create(SYSTEM, what, AUTHORITY_INPUT[what]().load(fields)).data
         db.session.remove()
     return record
