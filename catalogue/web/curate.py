@@ -147,8 +147,9 @@ def set_status(object_id: uuid.UUID):
         objects.patch(identity(), object_id, {"status": status}, request.form.get("etag") or None)
     except (PreconditionFailed, PreconditionRequired):
         flash(_("Someone changed this record since you opened it; nothing was changed."), "error")
-    except ValidationFailed:
-        flash(_("Unknown status."), "error")
+    except ValidationFailed as error:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.errors.items())
+        flash(_("The status was not changed: %(problems)s", problems=problems), "error")
     else:
         flash(_("Status changed to %(status)s.", status=_(status)))
     return redirect(url_for("curate.view", object_id=object_id))

@@ -86,10 +86,19 @@ def to_form(record: dict) -> MultiDict:
     return form
 
 
+# Columns whose select list has no blank choice, so a browser always sends a value.
+DEFAULTED = {"relation": "related"}
+
+
 def row_count(form, prefix: str) -> int:
-    """How many rows to show: those filled in, plus blank ones to add to."""
-    pattern = re.compile(re.escape(prefix) + r"\.(\d+)\.")
-    indexes = [int(m.group(1)) for key in form for m in [pattern.match(key)] if m]
+    """How many rows to show: up to the last one filled in, plus blank ones to add to."""
+    pattern = re.compile(re.escape(prefix) + r"\.(\d+)\.(.+)$")
+    indexes = [
+        int(m.group(1))
+        for key in form
+        for m in [pattern.match(key)]
+        if m and form.get(key, "").strip() and m.group(2) not in DEFAULTED
+    ]
     return (max(indexes) + 1 if indexes else 0) + BLANK_ROWS
 
 
@@ -141,8 +150,9 @@ def from_form(
         rows, kept = [], []
         for i in range(row_count(form, prefix)):
             row = {c: form.get(f"{prefix}.{i}.{c}", "").strip() for c in columns}
-            if not any(row.values()) or (prefix == "inscriptions" and not row["text"]):
-                if any(row.values()):
+            typed = [value for column, value in row.items() if column not in DEFAULTED]
+            if not any(typed) or (prefix == "inscriptions" and not row["text"]):
+                if any(typed):
                     errors.setdefault(f"{prefix}.{i}", []).append("Give the inscribed text.")
                 continue
             converted = _row(prefix, row, i, find_object, errors)
@@ -194,8 +204,10 @@ def differences(mine, saved) -> list[str]:
     names = set(mine.keys()) | set(saved.keys())
     names.discard("etag")
     names.discard("csrf_token")
-    return sorted(
-        name
-        for name in names
-        if [v for v in mine.getlist(name) if v.strip()] != [v for v in saved.getlist(name) if v]
-    )
+
+    def values(form, name):
+        found = [v for v in form.getlist(name) if v.strip()]
+        default = DEFAULTED.get(name.rsplit(".", 1)[-1])
+        return [] if found == [default] else found
+
+    return sorted(name for name in names if values(mine, name) != values(saved, name))

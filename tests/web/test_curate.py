@@ -136,6 +136,7 @@ def test_a_stale_edit_is_refused_and_keeps_both_texts(app, browser_for):
     assert other.post(f"/curate/objects/{record['id']}/edit", data=theirs).status_code == 302
 
     mine["title.fr"] = "Ma longue correction"
+    mine["related_objects.0.relation"] = "related"  # a browser sends the select's first choice
     second = browser_for("curator")
     mine["csrf_token"] = csrf_token(second, "/curate/")
     response = second.post(f"/curate/objects/{record['id']}/edit", data=mine)
@@ -144,6 +145,8 @@ def test_a_stale_edit_is_refused_and_keeps_both_texts(app, browser_for):
     assert "Someone else saved this record" in page
     assert 'value="Ma longue correction"' in page
     assert "Titre du premier conservateur" in page  # shown as what is saved now
+    conflict = page[page.index('id="conflict"') : page.index("</div>", page.index('id="conflict"'))]
+    assert "title.fr" in conflict and "related_objects" not in conflict
     with app.app_context():
         assert objects.get(SYSTEM, uuid.UUID(record["id"])).data["title"]["fr"] == (
             "Titre du premier conservateur"
@@ -152,7 +155,8 @@ def test_a_stale_edit_is_refused_and_keeps_both_texts(app, browser_for):
 
 
 def test_publish_makes_the_object_public(app, client, browser_for):
-    record = make_object(app, title={"fr": "À publier"})
+    steel = make_authority(app, "terms", vocabulary="material", label={"fr": "acier"})
+    record = make_object(app, title={"fr": "À publier"}, materials=[{"id": steel["id"]}])
     assert client.get(f"/objects/{record['id']}").status_code == 404
     browser = browser_for("curator")
     page = browser.get(f"/curate/objects/{record['id']}").get_data(as_text=True)
