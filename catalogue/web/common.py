@@ -14,6 +14,11 @@ from catalogue.services import accounts
 from catalogue.services.errors import ServiceError, Unauthorized
 from catalogue.services.identity import ANONYMOUS, Identity
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data: https:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
 
 def identity() -> Identity:
     """The signed-in user of this browser session, or anonymous."""
@@ -48,6 +53,16 @@ def page_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
     def _prepare():
         _load_identity()
         csrf.protect()
+
+    @bp.after_request
+    def _protect_page(response):
+        # Pages load only this site's own scripts and styles, and are never framed.
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if g.get("web_identity", ANONYMOUS).authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
 
     @bp.errorhandler(CSRFError)
     def _csrf_error(error):

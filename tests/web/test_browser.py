@@ -77,6 +77,12 @@ def open_page(browser, live_server):
         context.close()
 
 
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def shot(page, name: str, backend: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{backend}-{name}.png"), full_page=True)
@@ -105,12 +111,13 @@ def test_a_curator_publishes_an_object_and_a_visitor_finds_it(app, people, open_
     curator.locator("#f-title-en").fill("Demonstration V2 rocket")
     curator.get_by_label("Date (EDTF)").fill("1943-10/1944-07")
     # The range the EDTF date allows is shown while typing.
-    curator.wait_for_function(
-        "document.getElementById('edtf-range').textContent.includes('1943-10-01 – 1944-07-31')"
-    )
+    expect(curator.locator("#edtf-range")).to_contain_text("1943-10-01 – 1944-07-31")
     # Type-ahead over the JSON API picks the material in the plain select list.
     curator.locator("#f-materials-find").fill("aci")
-    curator.get_by_role("button", name="steel").click()
+    curator.get_by_role("button", name="steel").wait_for()
+    curator.keyboard.press("ArrowDown")
+    curator.keyboard.press("Enter")
+    expect(curator.locator("#f-materials option:checked")).to_have_text(["steel"])
     curator.get_by_label("Collections", exact=True).select_option(circuit["id"])
     shot(curator, "object-form", backend)
     curator.get_by_role("button", name="Save").click()
