@@ -133,7 +133,13 @@ def _stale(object_id: uuid.UUID, form):
     """Someone saved in between: keep the curator's text, show what is saved now."""
     current = objects.get(identity(), object_id)
     saved_form = objectform.to_form(current.data)
-    stale = [(name, saved_form.getlist(name)) for name in objectform.differences(form, saved_form)]
+    labels = {
+        key: text for options in choices.object_form(identity()).values() for key, text in options
+    }
+    stale = [
+        (name, [labels.get(value, value) for value in saved_form.getlist(name)])
+        for name in objectform.differences(form, saved_form)
+    ]
     # The form now carries the current tag: saving again is a deliberate choice to replace.
     form["etag"] = current.etag
     return _form_page(form, record=current.data, stale=stale, status=409)

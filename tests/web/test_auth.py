@@ -129,3 +129,19 @@ def test_the_json_api_needs_no_csrf_token(client, users):
         headers=users["curator"].headers,
     )
     assert response.status_code == 201
+
+
+def test_failures_are_counted_across_server_processes(app, database_url, tmp_path_factory, people):
+    """A second app on the same database (another gunicorn worker) sees the same count."""
+    from catalogue import create_app
+    from tests.conftest import make_test_config
+
+    other = create_app(make_test_config(tmp_path_factory, database_url))
+    free = app.config["SIGN_IN_FREE_FAILURES"]
+    for i in range(free):
+        worker = app if i % 2 == 0 else other
+        assert sign_in(worker.test_client(), people["curator"], "wrong guess").status_code == 401
+    assert sign_in(other.test_client(), people["curator"]).status_code == 429
+    assert sign_in(app.test_client(), people["curator"]).status_code == 429
+    with other.app_context():
+        db.engine.dispose()
