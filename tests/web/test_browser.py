@@ -130,6 +130,7 @@ def test_a_curator_publishes_an_object_and_a_visitor_finds_it(app, people, open_
 
     visitor = open_page(locale="fr-FR", width=390, height=844)
     visitor.goto("/")
+    shot(visitor, "home-phone", backend)
     visitor.get_by_role("link", name="Les armes secrètes").click()
     visitor.get_by_role("link", name="Fusée V2 de démonstration").wait_for()
     visitor.goto("/")
@@ -168,3 +169,7 @@ def test_a_stale_edit_is_refused_and_the_first_change_is_kept(app, people, open_
     first.goto(f"/curate/objects/{record['id']}")
     assert "German steel helmet M35" in first.content()
     assert "Wizernes" not in first.content()
+    first.get_by_role("link", name="History").click()
+    first.get_by_role("button", name="Compare").click()
+    expect(first.locator("table.diff ins")).to_contain_text(["German steel helmet M35"])
+    shot(first, "history-diff", backend)
