@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ObjectCollection, Status
-from catalogue.services.identity import Identity, view_of
+from catalogue.services.identity import Identity
 from catalogue.services.pagination import Page, paginate
+from catalogue.services.views import COLUMNS, Record
 
 
 def counts_by_status(identity: Identity) -> dict[str, int]:
@@ -30,7 +31,7 @@ def counts_by_status(identity: Identity) -> dict[str, int]:
 def find_objects(identity: Identity, args: dict) -> Page:
     """Objects the caller may see whose title or number contains every word of ``q``,
     optionally in one collection, of one type or status; newest changes first without ``q``."""
-    query = sa.select(CatalogueObject.document).where(
+    query = sa.select(COLUMNS[identity.view]).where(
         CatalogueObject.status.in_(identity.visible_statuses)
     )
     text = sa.func.lower(
@@ -55,5 +56,5 @@ def find_objects(identity: Identity, args: dict) -> Page:
     else:
         query = query.order_by(CatalogueObject.updated_at.desc(), CatalogueObject.id)
     page = paginate(query, args.get("page", 1), args.get("per_page", 20))
-    page.items = [view_of(document, identity) for document in page.items]
+    page.items = [Record(text).data for text in page.items]
     return page

@@ -35,6 +35,7 @@ def dashboard():
     if me.is_staff:
         drafts = objects.list_objects(me, {"status": "draft", "sort": "-updated", "per_page": 10})
         drafts = drafts.items
+    recent, drafts = [r.data for r in recent], [r.data for r in drafts]
     counts = overview.counts_by_status(me)
     return render_template("web/dashboard.html", recent=recent, drafts=drafts, counts=counts)
 
