@@ -35,7 +35,7 @@ translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k _l -k ngettext:1,2 --no-location \
 		--sort-output --project=catalogue -o catalogue/translations/messages.pot .
 	$(BIN)/pybabel update -i catalogue/translations/messages.pot -d catalogue/translations \
-		--no-location --ignore-obsolete
+		--ignore-obsolete
 
 lint: install
 	$(BIN)/ruff check .

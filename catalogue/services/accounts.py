@@ -46,7 +46,7 @@ def create_user(
 ) -> User:
     identity.require_admin()
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
+    if "@" not in email or len(email) > 320 or "\x00" in email:
         raise ValidationFailed({"email": ["Give a valid email address."]})
     try:
         role = Role(role)

@@ -12,6 +12,7 @@ import uuid
 
 from flask_babel import gettext as _
 
+from catalogue.schemas.common import CONTROL
 from catalogue.services import overview
 from catalogue.services.errors import BadRequest
 from catalogue.services.identity import Identity
@@ -25,6 +26,8 @@ def parse_args(query) -> dict:
     args: dict = {"q": (query.get("q") or "").strip()}
     if len(args["q"]) > 1000:
         raise BadRequest(_("The search is longer than 1,000 characters."))
+    if CONTROL.search(args["q"]):
+        raise BadRequest(_("The search contains control characters."))
     for name in FILTERS:
         value = query.get(name)
         if value:

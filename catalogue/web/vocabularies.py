@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from catalogue.models import AgentKind, LocationKind, Vocabulary
 from catalogue.schemas.authorities import AUTHORITY_INPUT
-from catalogue.schemas.common import flatten_messages
+from catalogue.schemas.common import CONTROL, flatten_messages
 from catalogue.services import authorities
 from catalogue.services.errors import (
     Conflict,
@@ -58,7 +58,7 @@ def _input(kind: str, form) -> dict:
 
 def _page(kind, errors=None, form=None, item=None, status=200):
     me = identity()
-    q = request.args.get("q", "")[:200]
+    q = CONTROL.sub("", request.args.get("q", ""))[:200]
     items = authorities.list_items(me, kind, {"q": q, "per_page": 200}).items
     return render_template(
         "web/vocabularies.html",

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 from flask import render_template
 
+from tests.web.conftest import csrf_token as csrf
 from tests.web.conftest import make_authority, make_object
 
 SCRIPT = "<script>alert(1)</script>"
@@ -107,3 +108,27 @@ def test_results_page_shows_search_facets_highlights_and_suggestion(app):
     assert SCRIPT not in page
     assert "steel" in page and "(1)" in page and "material=m1" in page
     assert "Did you mean" in page and "q=fus%C3%A9e" in page
+
+
+def test_nul_bytes_in_any_page_input_are_refused_not_a_crash(app, client, browser_for):
+    record = make_object(app, status="public")
+    admin = browser_for("admin")
+    from tests.web.conftest import post_form
+
+    assert client.get("/search?q=a%00b").status_code == 400
+    assert admin.get("/curate/search?q=%00").status_code == 400
+    assert admin.get("/curate/vocabularies/terms?q=%00").status_code == 200
+    assert admin.get("/curate/edtf?value=19%0044").status_code == 200
+    login = client.post(
+        "/login",
+        data={"email": "a\x00@b.c", "password": "x\x00", "csrf_token": csrf(client)},
+    )
+    assert login.status_code == 401
+    created = post_form(admin, "/curate/users/", {"email": "a\x00@b.c", "role": "curator"})
+    assert created.status_code == 422
+    edited = post_form(
+        admin,
+        f"/curate/objects/{record['id']}/edit",
+        {"object_number": "A\x00B", "title.fr": "x", "related_objects.0.object_number": "\x00"},
+    )
+    assert edited.status_code == 422
