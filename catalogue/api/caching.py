@@ -4,7 +4,8 @@
   lists and feeds, longer for single records; an answer to a signed-in caller is private.
 - ``ETag`` on every JSON list (records already carry one) and ``Last-Modified`` on records, so
   a revalidation costs a 304.
-- ``Vary: Authorization`` wherever the answer depends on who asks.
+- ``Vary: Authorization`` wherever the answer depends on who asks; HTML pages (session cookie,
+  interface language) are private and vary on ``Cookie`` and ``Accept-Language``.
 - CORS: GET and HEAD from any origin, without credentials; nothing else is allowed.
 """
 
@@ -40,11 +41,15 @@ def _cache_headers(response: Response) -> None:
         return
     if response.status_code not in (200, 304) or "Cache-Control" in response.headers:
         return
+    if response.mimetype == "text/html" or "Set-Cookie" in response.headers:
+        # Pages follow the session cookie and the interface language: never shared-cached.
+        _vary(response, "Cookie", "Accept-Language")
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+        return
     record = endpoint in RECORD_ENDPOINTS
     if endpoint not in PUBLIC_ONLY:
         _vary(response, "Authorization")
-    if response.mimetype == "text/html" and response.status_code == 200:
-        _vary(response, "Accept-Language")
     if "Authorization" in request.headers and endpoint not in PUBLIC_ONLY:
         response.cache_control.private = True
         response.cache_control.no_cache = True

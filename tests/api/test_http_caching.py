@@ -96,3 +96,12 @@ def test_cors_refuses_writes_and_credentials(client, curator):
         assert "Access-Control-Allow-Origin" not in preflight.headers, (method, headers)
     write = client.post("/api/v1/objects", json={}, headers={**origin, **curator.headers})
     assert "Access-Control-Allow-Origin" not in write.headers
+
+
+def test_pages_are_never_shared_cached_and_vary_by_language(client, curator):
+    record = helpers.obj(client, curator, status="public")
+    page = client.get(f"/objects/{record['id']}")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert not page.cache_control.public
+    assert page.cache_control.private or page.cache_control.no_store
+    assert "Accept-Language" in page.vary
