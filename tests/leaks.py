@@ -96,6 +96,17 @@ def sitemap(client, hidden_ids) -> list[str]:
     return [_text(client.get("/sitemap.xml"))]
 
 
+def web_pages(client, hidden_ids) -> list[str]:
+    listed = client.get("/api/v1/objects", query_string={"per_page": 100}).get_json()["items"]
+    bodies = [_text(client.get(f"/objects/{item['id']}")) for item in listed]
+    bodies.append(_text(client.get("/")))
+    for object_id in hidden_ids:
+        response = client.get(f"/objects/{object_id}")
+        assert response.status_code == 404, object_id
+        bodies.append(_asked(response, object_id))
+    return bodies
+
+
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
     "changes feed": changes_feed,
@@ -103,6 +114,7 @@ CHANNELS: dict[str, Callable] = {
     "Linked Art": linked_art,
     "IIIF Change Discovery": iiif_discovery,
     "sitemap": sitemap,
+    "web pages": web_pages,
 }
 
 
