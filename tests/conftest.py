@@ -60,6 +60,7 @@ def make_test_config(tmp_path_factory, database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "MEDIA_STORAGE": (base / "media").as_uri(),
         "SEARCH_INDEX_DIR": str(base / "search-index"),
+        "IMPORTS_DIR": str(base / "imports"),
     }
 
 

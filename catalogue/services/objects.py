@@ -223,6 +223,11 @@ def _save_version(
     )
 
 
+def commit_batch() -> None:
+    """Commit the unit of work, turning concurrency and integrity failures into 412/409."""
+    _commit()
+
+
 def _commit() -> None:
     try:
         uow.commit()
@@ -238,6 +243,15 @@ def _commit() -> None:
 
 def create(identity: Identity, data: dict, object_id: uuid.UUID | None = None) -> Record:
     """Create an object; ``object_id`` keeps a known id (demo data, restore)."""
+    obj = stage_create(identity, data, object_id)
+    _commit()
+    return _record(obj.document, identity)
+
+
+def stage_create(
+    identity: Identity, data: dict, object_id: uuid.UUID | None = None
+) -> CatalogueObject:
+    """Add a new object to the unit of work without committing (batch writers commit)."""
     identity.require_staff()
     References().check(data)
     _check_number_free(data["object_number"])
@@ -257,12 +271,28 @@ def create(identity: Identity, data: dict, object_id: uuid.UUID | None = None) -
     _save_version(obj, identity, changed_fields(None, obj.document), now)
     _log(obj, ChangeEvent.created, None, now)
     _refresh_related(obj)
-    _commit()
-    return _record(obj.document, identity)
+    return obj
 
 
 def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None = None) -> Record:
     """Apply validated input to a loaded object; a new version only if something changed."""
+    before_doc = obj.document
+    if not stage_save(identity, obj, data, note):
+        db.session.rollback()
+        return _record(before_doc, identity)
+    _commit()
+    return _record(obj.document, identity)
+
+
+def stage_save(
+    identity: Identity, obj: CatalogueObject, data: dict, note: str | None = None
+) -> bool:
+    """Apply validated input to a loaded object without committing; False if nothing changed.
+
+    When nothing changed the links were rewritten with the same values and no version or
+    change-log entry is made; a single-record caller rolls back, a batch simply goes on.
+    """
+    identity.require_staff()
     References().check(data)
     if data["object_number"] != obj.object_number:
         _check_number_free(data["object_number"], obj.id)
@@ -272,8 +302,7 @@ def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None
     document = render(obj)
     changed = changed_fields(before_doc, document)
     if not changed:
-        db.session.rollback()
-        return _record(before_doc, identity)
+        return False
     now = utcnow()
     obj.version = obj.version + 1
     obj.updated_at = now
@@ -283,8 +312,7 @@ def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None
     _log(obj, ChangeEvent.updated, before_status, now)
     if {"object_number", "title", "status"} & set(changed):
         _refresh_related(obj)
-    _commit()
-    return _record(obj.document, identity)
+    return True
 
 
 def replace(identity: Identity, object_id: uuid.UUID, data: dict, if_match) -> Record:
