@@ -69,8 +69,8 @@ class Ref(Schema):
     """A reference to an authority: ``{"id"}`` on write; ``label`` and ``uri`` are ignored."""
 
     id = fields.UUID(required=True)
-    label = fields.Raw(load_only=True)
-    uri = fields.Raw(load_only=True)
+    label = fields.Raw(load_only=True, allow_none=True)
+    uri = fields.Raw(load_only=True, allow_none=True)
 
     @post_load
     def _only_id(self, data, **kwargs):

@@ -265,12 +265,12 @@ def stage_create(
         updated_by=identity.email,
     )
     apply(obj, data)
-    db.session.add(obj)
-    db.session.flush()
+    # Rendered before it is added, so the row is written once, document included. Nothing
+    # can relate to an object that did not exist, so no other record needs rebuilding.
     obj.document = render(obj)
+    db.session.add(obj)
     _save_version(obj, identity, changed_fields(None, obj.document), now)
     _log(obj, ChangeEvent.created, None, now)
-    _refresh_related(obj)
     return obj
 
 
