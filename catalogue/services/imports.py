@@ -191,8 +191,10 @@ class _Checker:
         if not errors:
             self.in_file[number] = row.line
             payload, errors = self.reader.read(row.cells, existing[0] if existing else None)
-            if not errors:
-                data, errors = validate(payload, list(row.cells))
+            # Checked by the schema too, so that every problem of the row is reported at once.
+            data, invalid = validate(payload, list(row.cells))
+            for column, messages in invalid.items():
+                errors.setdefault(column, []).extend(messages)
         if errors:
             for column, messages in errors.items():
                 for message in messages:
