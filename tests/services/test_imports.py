@@ -15,7 +15,6 @@ from catalogue.services.imports import Options
 from tests.services.exchange_helpers import (
     CURATOR,
     FRENCH_ROWS,
-    HEADER,
     count,
     counts,
     document,
