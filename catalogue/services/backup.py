@@ -207,7 +207,7 @@ def _restore_table(directory: Path, entry: dict, table: sa.Table) -> None:
     batch: list[dict] = []
     for record in _rows(directory, entry, table):
         if self_refs:
-            later.append({k: record.get(k) for k in (*self_refs, *_keys(table))})
+            later.append(record)
             record = {**record, **dict.fromkeys(self_refs)}
         batch.append(record)
         if len(batch) >= CHUNK:
@@ -216,12 +216,13 @@ def _restore_table(directory: Path, entry: dict, table: sa.Table) -> None:
     if batch:
         db.session.execute(table.insert(), batch)
     keys = _keys(table)
-    for links in later:
-        if any(links[name] is not None for name in self_refs):
+    for record in later:
+        if any(record.get(name) is not None for name in self_refs):
+            # Every column is given, so no on-update default (updated_at) replaces a value.
             db.session.execute(
                 table.update()
-                .where(*(table.c[k] == links[k] for k in keys))
-                .values({name: links[name] for name in self_refs})
+                .where(*(table.c[k] == record[k] for k in keys))
+                .values({k: v for k, v in record.items() if k not in keys})
             )
 
 
