@@ -309,7 +309,7 @@ def _apply_row(checker: _Checker, planned: _Planned, objects: dict, made: dict) 
         # What this row refers to must be in the database for the reference checks.
         db.session.flush()
     if planned.action == "create":
-        object_service.stage_create(identity, planned.data, planned.object_id)
+        object_service.stage_create(identity, planned.data, planned.object_id, checked=True)
     elif planned.action == "update":
         obj = objects.get(planned.number)
         if obj is None or obj.version != planned.version:

@@ -249,12 +249,17 @@ def create(identity: Identity, data: dict, object_id: uuid.UUID | None = None) -
 
 
 def stage_create(
-    identity: Identity, data: dict, object_id: uuid.UUID | None = None
+    identity: Identity, data: dict, object_id: uuid.UUID | None = None, checked: bool = False
 ) -> CatalogueObject:
-    """Add a new object to the unit of work without committing (batch writers commit)."""
+    """Add a new object to the unit of work without committing (batch writers commit).
+
+    ``checked``: the caller has already resolved every reference and found the number free
+    (the importer does, for whole files); the unique number constraint still holds at commit.
+    """
     identity.require_staff()
-    References().check(data)
-    _check_number_free(data["object_number"])
+    if not checked:
+        References().check(data)
+        _check_number_free(data["object_number"])
     now = utcnow()
     obj = CatalogueObject(
         id=object_id or uuid.uuid4(),
