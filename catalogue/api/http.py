@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
+from catalogue.api.errors import problem
+from catalogue.schemas.common import LANGUAGE_TAG
+from catalogue.services.errors import ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
 from catalogue.services.pagination import Page
+from catalogue.services.views import Record, dumps
+
+# Request bodies the API reads; uploads come as multipart/form-data.
+BODY_TYPES = {"application/json", "application/merge-patch+json", "multipart/form-data"}
+# No record nests deeper than a few levels; deeper bodies would only exhaust the stack.
+MAX_JSON_DEPTH = 32
 
 
 def identity() -> Identity:
@@ -16,10 +25,15 @@ def identity() -> Identity:
 
 
 def json_response(
-    data, status: int = 200, etag: str | None = None, headers: dict | None = None
+    data,
+    status: int = 200,
+    etag: str | None = None,
+    headers: dict | None = None,
+    text: str | None = None,
 ) -> Response:
+    """A JSON answer; ``text`` is JSON already encoded (stored record views)."""
     response = Response(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str),
+        text if text is not None else dumps(data),
         status=status,
         mimetype="application/json",
     )
@@ -30,15 +44,39 @@ def json_response(
     return response
 
 
-def conditional(data, etag: str, headers: dict | None = None) -> Response:
+def lang_arg() -> str | None:
+    """``?lang=``, checked by hand for hot paths (a bad tag is a 422 like any bad argument)."""
+    lang = request.args.get("lang")
+    if lang is not None and not LANGUAGE_TAG.match(lang):
+        raise ValidationFailed({"lang": ["Give a language tag such as 'fr' or 'en'."]})
+    return lang or None
+
+
+def not_modified(etag: str) -> bool:
+    return etag.strip('"') in request.if_none_match or request.if_none_match.star_tag
+
+
+def conditional(data, etag: str, headers: dict | None = None, text: str | None = None) -> Response:
     """A 200 with the ETag, or a 304 when the caller's If-None-Match already has it."""
-    if etag.strip('"') in request.if_none_match or request.if_none_match.star_tag:
+    if not_modified(etag):
         response = Response(status=304)
         response.headers["ETag"] = etag
         if headers:
             response.headers.update(headers)
         return response
-    return json_response(data, etag=etag, headers=headers)
+    return json_response(data, etag=etag, headers=headers, text=text)
+
+
+def record_response(
+    record: Record, lang: str | None = None, status: int = 200, headers: dict | None = None
+) -> Response:
+    """One stored record, sent as stored unless ``lang`` asks for ``display`` texts."""
+    if lang:
+        data = display(record.data, lang, current_app.config["DEFAULT_LANGUAGE"])
+        return conditional(data, record.etag, headers)
+    if status != 200:
+        return json_response(None, status, record.etag, headers, text=record.text)
+    return conditional(None, record.etag, headers, text=record.text)
 
 
 def if_match():
@@ -55,6 +93,20 @@ def _page_url(number: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
     return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+
+def page_response(page: Page, lang: str | None = None) -> Response:
+    """The list envelope around stored records, spliced in without re-encoding them."""
+    if lang:
+        default = current_app.config["DEFAULT_LANGUAGE"]
+        page.items = [display(record.data, lang, default) for record in page.items]
+        return json_response(envelope(page))
+    texts = [record.text for record in page.items]
+    page.items = []
+    rest = dumps(envelope(page))
+    return json_response(
+        None, text='{"items":[' + ",".join(texts) + "]," + rest[len('{"items":[],') :]
+    )
 
 
 def envelope(page: Page, **extra) -> dict:
@@ -101,3 +153,47 @@ def display(record: dict, lang: str, default: str) -> dict:
     if "location" in record:
         shown["location"] = label(record.get("location"))
     return {**record, "display": shown}
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def unreadable_body() -> Response | None:
+    """A problem for an API request body that cannot be read as JSON, else None.
+
+    Without it a body of another type was read as empty (a text/plain PATCH answered 200
+    having changed nothing), and a deeply nested one overflowed the stack (a 500).
+    Malformed JSON is left to the argument parser, which answers 400.
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+        return None
+    if not (request.content_length or request.mimetype):
+        return None
+    if request.mimetype not in BODY_TYPES:
+        return problem(
+            415,
+            "Unsupported media type",
+            "Send the body as application/json (or application/merge-patch+json for PATCH).",
+        )
+    if request.mimetype == "multipart/form-data":
+        return None
+    too_deep = problem(400, "Bad Request", "The JSON body is nested too deeply.")
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except RecursionError:
+        return too_deep
+    except ValueError:
+        return None
+    return too_deep if _depth(data) > MAX_JSON_DEPTH else None
