@@ -6,14 +6,28 @@ import uuid
 
 from flask import Response, stream_with_context, url_for
 from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from catalogue.api.http import identity, json_response
 from catalogue.schemas.common import Problem
-from catalogue.schemas.exchange import ExportArgs, ImportFiles, ImportForm, ImportOut
+from catalogue.schemas.exchange import ExportArgs, ImportOut, ImportUpload
 from catalogue.services import exports, import_jobs
 from catalogue.services.tabular import csv_chunks, jsonl_chunks
 
-imports_blp = Blueprint(
+
+class _MultipartParser(FlaskParser):
+    """Reads a multipart body's files and fields together, as one documented schema."""
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class _UploadBlueprint(Blueprint):
+    ARGUMENTS_PARSER = _MultipartParser()
+
+
+imports_blp = _UploadBlueprint(
     "imports",
     __name__,
     url_prefix="/api/v1/imports",
@@ -37,14 +51,12 @@ def _problems(blp, *codes):
 
 
 @imports_blp.route("", methods=["POST"])
-@imports_blp.arguments(ImportFiles, location="files")
-@imports_blp.arguments(ImportForm, location="form")
+@imports_blp.arguments(ImportUpload, location="files")
 @imports_blp.response(201, ImportOut)
 @_problems(imports_blp, 401, 403, 413, 422)
-def create_import(files, form):
+def create_import(form):
     """Upload a spreadsheet and check it (a dry run); the report lists every error."""
-    upload = files["file"]
-    mapping = files.get("mapping")
+    upload, mapping = form.pop("file"), form.pop("mapping", None)
     job = import_jobs.create(
         identity(), upload.stream, upload.filename, form, mapping.read() if mapping else None
     )

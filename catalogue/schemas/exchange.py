@@ -10,15 +10,14 @@ from marshmallow import EXCLUDE, Schema, fields
 from catalogue.models import ImportStatus, Status
 
 
-class ImportFiles(Schema):
-    file = Upload(required=True, metadata={"description": "The .csv or .xlsx file."})
-    mapping = Upload(metadata={"description": "Optional YAML or JSON column mapping."})
+class ImportUpload(Schema):
+    """The multipart body of an import: the file, an optional mapping, and options."""
 
-
-class ImportForm(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    file = Upload(required=True, metadata={"description": "The .csv or .xlsx file."})
+    mapping = Upload(metadata={"description": "Optional YAML or JSON column mapping."})
     dry_run = fields.Boolean(
         load_default=True,
         metadata={"description": "Only check (default). False applies a clean file at once."},
