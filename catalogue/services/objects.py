@@ -104,6 +104,9 @@ def get(identity: Identity, object_id: uuid.UUID) -> Record:
 
 
 def get_by_number(identity: Identity, object_number: str) -> Record:
+    if "\x00" in object_number:
+        # No number holds one, and PostgreSQL refuses it in a query.
+        raise NotFound(f"No object numbered {object_number!r}.")
     row = _read(_BY_NUMBER, identity, object_number)
     if row is None or not identity.can_see(row.status):
         tombstone = db.session.execute(
