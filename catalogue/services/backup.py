@@ -108,7 +108,10 @@ def backup(identity: Identity, directory: Path) -> dict:
         "tables": [],
         "media": {"directory": "media", "files": []},
     }
-    # One transaction for every table, so the backup is a consistent snapshot.
+    # One snapshot for every table, so rows written meanwhile cannot make it inconsistent.
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     for table in tables():
         digest, rows = hashlib.sha256(), 0
         name = f"tables/{table.name}.jsonl"

@@ -33,7 +33,8 @@ spaces and hyphens count as underscores):
 ``valuation_amount``, ``_currency``,  valuation (staff-only)
 ``_date``
 ``internal_notes``                    staff-only notes
-``media``                             file names in the media folder, separated by ``|``
+``media``                             file names in the media folder, separated by ``|`` (read with
+                                      ``--media-dir`` once media storage is installed)
 ``id``, ``version``, ``created_at``,  written by exports, ignored by imports
 ``updated_at``, ``location``
 ====================================  ==========================================================
