@@ -15,6 +15,7 @@ from catalogue.models import ApiToken, Role, User
 from catalogue.models.base import utcnow
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
+from catalogue.services.fastread import RowReader
 from catalogue.services.identity import ANONYMOUS, Identity
 
 _hasher = PasswordHasher()
@@ -107,18 +108,28 @@ def create_token(identity: Identity, email: str, name: str | None = None) -> str
     return token
 
 
+_TOKEN_LOOKUP = RowReader(
+    [ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role],
+    ApiToken.token_hash,
+    ApiToken.revoked_at.is_(None),
+    User.active.is_(True),
+    join=(User, User.id == ApiToken.user_id),
+)
+
+
 def identity_for_token(token: str) -> Identity | None:
     """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
-    row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or not row.user.active:
+    row = _TOKEN_LOOKUP(_digest(token))
+    if row is None:
         return None
+    token_id, last_used_at, user_id, email, role = row
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
         uow.commit()
-    return identity_of(row.user)
+    return Identity(user_id=user_id, email=email, role=Role(role))
 
 
 def revoke_tokens(identity: Identity, email: str) -> int:
