@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import ApiToken, Role, User
@@ -117,9 +119,33 @@ _TOKEN_LOOKUP = RowReader(
 )
 
 
+# Resolved tokens are remembered this long by each process, so a burst of requests costs one
+# lookup; revoking a token, deactivating a user or changing a role takes effect within it.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 1024
+
+
+def _token_cache() -> dict:
+    return current_app.extensions.setdefault("token_cache", {})
+
+
 def identity_for_token(token: str) -> Identity | None:
     """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
-    row = _TOKEN_LOOKUP(_digest(token))
+    digest = _digest(token)
+    cache = _token_cache()
+    cached = cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    identity = _lookup(digest)
+    if identity is not None:
+        if len(cache) >= TOKEN_CACHE_SIZE:
+            cache.clear()
+        cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, identity)
+    return identity
+
+
+def _lookup(digest: str) -> Identity | None:
+    row = _TOKEN_LOOKUP(digest)
     if row is None:
         return None
     token_id, last_used_at, user_id, email, role = row
@@ -142,6 +168,7 @@ def revoke_tokens(identity: Identity, email: str) -> int:
             token.revoked_at = now
             count += 1
     uow.commit()
+    _token_cache().clear()
     return count
 
 
