@@ -53,10 +53,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from catalogue.api import auth, authorities, docs, errors, health, objects
+    from catalogue.api import auth, authorities, docs, errors, exchange, health, objects
     from catalogue.api.http import unreadable_body
 
     api.register_blueprint(objects.blp)
+    api.register_blueprint(exchange.imports_blp)
+    api.register_blueprint(exchange.exports_blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)

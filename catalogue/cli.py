@@ -88,7 +88,9 @@ def load_demo(if_empty: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (users, tokens, demo):
+    from catalogue.cli_exchange import COMMANDS
+
+    for group in (users, tokens, demo, *COMMANDS):
         app.cli.add_command(group)
 
 

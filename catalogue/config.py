@@ -53,6 +53,8 @@ def defaults() -> dict:
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 2 * 1024**3),
         # Largest JSON request body in bytes (1 MiB).
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
+        # Where uploaded import files and their error reports are kept (server-generated names).
+        "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
         # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
         "OAI_REPOSITORY_IDENTIFIER": env("OAI_REPOSITORY_IDENTIFIER", "catalogue.example.org"),
         # Public base URL used where absolute links are required (IIIF, OAI-PMH, sitemaps).
