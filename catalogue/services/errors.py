@@ -69,3 +69,8 @@ class BadRequest(ServiceError):
 class Unavailable(ServiceError):
     status = 503
     title = "Service unavailable"
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    title = "Unsupported media type"
