@@ -39,6 +39,7 @@ def _cors(response):
 @blp.get("/<uuid:media_id>")
 def base_uri(media_id: uuid.UUID):
     """The image's base URI redirects to its info.json."""
+    delivery.require_image(identity(), media_id)
     return redirect(f"{_base()}/iiif/3/{media_id}/info.json", 303)
 
 

@@ -95,6 +95,11 @@ def _image_media(identity: Identity, media_id: uuid.UUID) -> Media:
     return media
 
 
+def require_image(identity: Identity, media_id: uuid.UUID) -> None:
+    """NotFound unless the caller may see this media and it is an image."""
+    _image_media(identity, media_id)
+
+
 def _pyramid(media: Media) -> Path:
     """A local path to the media's pyramid; S3 pyramids are cached on local disk on first use."""
     key = media.derivatives["files"]["pyramid.tif"]
