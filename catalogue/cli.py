@@ -9,7 +9,7 @@ import secrets
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from catalogue.models import Role
 from catalogue.services import accounts
@@ -26,7 +26,7 @@ def _fail(error: ServiceError) -> None:
 users = click.Group("users", help="Manage user accounts.")
 tokens = click.Group("tokens", help="Manage API tokens.")
 demo = click.Group("demo", help="The demo collection.")
-media = click.Group("media", help="Media files.")
+media = AppGroup("media", help="Media files.")
 
 
 @users.command("create")
