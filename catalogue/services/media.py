@@ -9,7 +9,6 @@ record (``catalogue media verify`` finds any left by a crash).
 
 from __future__ import annotations
 
-import json
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, Media
 from catalogue.models.base import utcnow
+from catalogue.schemas.media import language_map, upload_fields
 from catalogue.services import uow
 from catalogue.services.errors import (
     NotFound,
@@ -161,48 +161,6 @@ def publicly_cacheable(media: Media) -> bool:
 # ---- writing ------------------------------------------------------------------------------
 
 
-def _parse_fields(form, default_language: str) -> dict:
-    fields: dict = {}
-    errors: dict[str, list[str]] = {}
-    for name in ("public", "primary"):
-        value = form.get(name)
-        if value is None or value == "":
-            continue
-        if value.lower() in ("true", "1", "yes", "on"):
-            fields[name] = True
-        elif value.lower() in ("false", "0", "no", "off"):
-            fields[name] = False
-        else:
-            errors[name] = ["Must be true or false."]
-    caption = form.get("caption")
-    if caption:
-        try:
-            parsed = json.loads(caption) if caption.lstrip().startswith("{") else caption
-        except ValueError:
-            parsed = None
-        try:
-            fields["caption"] = _language_map(parsed, default_language)
-        except ValueError as error:
-            errors["caption"] = [str(error)]
-    if form.get("rights"):
-        fields["rights"] = form["rights"].strip()
-    if errors:
-        raise ValidationFailed(errors)
-    return fields
-
-
-def _language_map(value, default_language: str) -> dict | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return {default_language: value}
-    if isinstance(value, dict) and all(
-        isinstance(k, str) and 2 <= len(k) <= 8 and isinstance(v, str) for k, v in value.items()
-    ):
-        return value
-    raise ValueError('A caption is a text or a language map such as {"fr": "...", "en": "..."}.')
-
-
 def _sniff(path: Path) -> str:
     with open(path, "rb") as handle:
         content_type = images.sniff(handle.read(16))
@@ -274,7 +232,7 @@ def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> 
     """Add a file to an object: 415 for unknown types, 422 for bad images, 503 if storage fails."""
     identity.require_staff()
     visible_object(identity, object_id)
-    fields = _parse_fields(form, current_app.config["DEFAULT_LANGUAGE"])
+    fields = upload_fields(form, current_app.config["DEFAULT_LANGUAGE"])
     content_type = _sniff(received.path)
     media_id = uuid.uuid4()
     with tempfile.TemporaryDirectory(prefix="media-") as workdir:
@@ -359,7 +317,7 @@ def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRe
             errors[name] = ["Must be a text or null."]
         elif name == "caption":
             try:
-                values[name] = _language_map(value, current_app.config["DEFAULT_LANGUAGE"])
+                values[name] = language_map(value, current_app.config["DEFAULT_LANGUAGE"])
             except ValueError as error:
                 errors[name] = [str(error)]
             continue
