@@ -153,10 +153,11 @@ class S3Storage:
                 s3={"addressing_style": "path"},
             ),
         )
+        # Parts of 8 MiB sent by 8 threads; from a file, each part is read while it is sent.
         self.transfer = TransferConfig(
-            multipart_threshold=16 * CHUNK,
-            multipart_chunksize=16 * CHUNK,
-            max_concurrency=4,
+            multipart_threshold=8 * CHUNK,
+            multipart_chunksize=8 * CHUNK,
+            max_concurrency=8,
             use_threads=True,
         )
 
