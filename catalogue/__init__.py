@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     from catalogue.api import auth, authorities, docs, errors, health, iiif, media, objects
+    from catalogue.api.http import unreadable_body
     from catalogue.api.uploads import UploadRequest
     from catalogue.services import media as media_service
 
@@ -60,6 +61,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _limit_json_bodies():
         if request.mimetype != "multipart/form-data":
             request.max_content_length = app.config["MAX_JSON_BYTES"]
+
+    app.before_request(unreadable_body)
 
     from catalogue import cli
 

@@ -23,9 +23,10 @@ def _fail(error: ServiceError) -> None:
     )
 
 
-users = click.Group("users", help="Manage user accounts.")
-tokens = click.Group("tokens", help="Manage API tokens.")
-demo = click.Group("demo", help="The demo collection.")
+# AppGroup runs each command inside the app context, however the group is invoked.
+users = AppGroup("users", help="Manage user accounts.")
+tokens = AppGroup("tokens", help="Manage API tokens.")
+demo = AppGroup("demo", help="The demo collection.")
 media = AppGroup("media", help="Media files.")
 
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from catalogue.models import AgentKind, LocationKind, Vocabulary
 from catalogue.schemas.common import LanguageMap, Pagination, ReadOnly, Ref, Text
+
+# Sent back as read, ignored on write.
+READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "links", "display", "path")
 
 
 class AuthorityIn(Schema):
@@ -21,6 +32,12 @@ class AuthorityIn(Schema):
     def _label(self, data, **kwargs):
         if "label" in data and not data["label"]:
             raise ValidationError("Give a label in at least one language.", "label")
+
+    @post_load
+    def _drop_read_only(self, data, **kwargs):
+        for name in READ_ONLY_FIELDS:
+            data.pop(name, None)
+        return data
 
 
 class TermIn(AuthorityIn):
@@ -94,11 +111,14 @@ class AuthorityListArgs(Pagination):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(
+    q = Text(
         validate=validate.Length(max=200),
         metadata={"description": "Label starts with or contains."},
     )
     vocabulary = fields.Enum(Vocabulary, metadata={"description": "Terms only."})
-    kind = fields.String(metadata={"description": "Agents and locations."})
-    uri = fields.String(metadata={"description": "Exact outside URI."})
+    kind = fields.String(
+        validate=validate.OneOf([*AgentKind, *LocationKind]),
+        metadata={"description": "Agents and locations."},
+    )
+    uri = Text(validate=validate.Length(max=500), metadata={"description": "Exact outside URI."})
     lang = fields.String(validate=validate.Regexp(r"^[a-zA-Z]{2,3}(-\w+)*$"))
