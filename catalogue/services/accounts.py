@@ -107,18 +107,32 @@ def create_token(identity: Identity, email: str, name: str | None = None) -> str
     return token
 
 
+_TOKEN_LOOKUP = (
+    sa.select(ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role)
+    .join(User, User.id == ApiToken.user_id)
+    .where(
+        ApiToken.token_hash == sa.bindparam("digest"),
+        ApiToken.revoked_at.is_(None),
+        User.active.is_(True),
+    )
+)
+
+
 def identity_for_token(token: str) -> Identity | None:
     """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
-    row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or not row.user.active:
+    # Every authenticated request comes here: columns only, on a pooled connection.
+    with db.engine.connect() as connection:
+        row = connection.execute(_TOKEN_LOOKUP, {"digest": _digest(token)}).first()
+    if row is None:
         return None
+    token_id, last_used_at, user_id, email, role = row
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
         uow.commit()
-    return identity_of(row.user)
+    return Identity(user_id=user_id, email=email, role=Role(role))
 
 
 def revoke_tokens(identity: Identity, email: str) -> int:
