@@ -29,9 +29,10 @@ from catalogue.services.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from catalogue.services.etag import check_precondition, etag_of
+from catalogue.services.etag import check_precondition
 from catalogue.services.identity import Identity
 from catalogue.services.records import iso
+from catalogue.services.views import dumps, etag_of_text
 from media import images
 from media.storage import MissingFile, Storage, StorageUnavailable, open_storage
 
@@ -119,7 +120,7 @@ def representation(media: Media) -> dict:
 
 def _record(media: Media) -> MediaRecord:
     data = representation(media)
-    return MediaRecord(data, etag_of(data))
+    return MediaRecord(data, etag_of_text(dumps(data)))
 
 
 def is_image(media: Media) -> bool:
