@@ -70,6 +70,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     auth.register(app)
 
+    from catalogue import web
+
+    web.register(app)
+
     @app.before_request
     def _limit_json_bodies():
         if request.mimetype != "multipart/form-data":

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from catalogue.models.accounts import ApiToken, Role, User
+from catalogue.models.accounts import ApiToken, Role, SignInThrottle, User
 from catalogue.models.authorities import (
     AUTHORITY_MODELS,
     Agent,
@@ -57,6 +57,7 @@ __all__ = [
     "Place",
     "Relation",
     "Role",
+    "SignInThrottle",
     "Status",
     "Term",
     "TermField",

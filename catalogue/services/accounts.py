@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import ApiToken, Role, User
 from catalogue.models.base import utcnow
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
+from catalogue.services.fastread import RowReader
 from catalogue.services.identity import ANONYMOUS, Identity
 
 _hasher = PasswordHasher()
@@ -45,7 +49,7 @@ def create_user(
 ) -> User:
     identity.require_admin()
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
+    if "@" not in email or len(email) > 320 or "\x00" in email:
         raise ValidationFailed({"email": ["Give a valid email address."]})
     try:
         role = Role(role)
@@ -91,6 +95,47 @@ def verify_password(email: str, password: str) -> User | None:
     return user
 
 
+def list_users(identity: Identity) -> list[User]:
+    """Every user, by email (admins only)."""
+    identity.require_admin()
+    return list(db.session.execute(sa.select(User).order_by(User.email)).scalars())
+
+
+def update_user(
+    identity: Identity,
+    user_id,
+    role: Role | str | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change a user's role or whether they may sign in (admins only; not themselves)."""
+    identity.require_admin()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    if user.id == identity.user_id:
+        raise Conflict("Admins cannot change their own role or deactivate themselves.")
+    if role is not None:
+        try:
+            user.role = Role(role)
+        except ValueError as error:
+            raise ValidationFailed({"role": [f"Role is one of {', '.join(Role)}."]}) from error
+    if active is not None:
+        user.active = active
+    uow.commit()
+    return user
+
+
+def identity_for_user_id(user_id) -> Identity | None:
+    """The identity of an active user (a signed-in web session), or None."""
+    try:
+        user = db.session.get(User, uuid.UUID(str(user_id)))
+    except ValueError:
+        return None
+    if user is None or not user.active:
+        return None
+    return identity_of(user)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -107,22 +152,42 @@ def create_token(identity: Identity, email: str, name: str | None = None) -> str
     return token
 
 
-_TOKEN_LOOKUP = (
-    sa.select(ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role)
-    .join(User, User.id == ApiToken.user_id)
-    .where(
-        ApiToken.token_hash == sa.bindparam("digest"),
-        ApiToken.revoked_at.is_(None),
-        User.active.is_(True),
-    )
+_TOKEN_LOOKUP = RowReader(
+    [ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role],
+    ApiToken.token_hash,
+    ApiToken.revoked_at.is_(None),
+    User.active.is_(True),
+    join=(User, User.id == ApiToken.user_id),
 )
+
+
+# Resolved tokens are remembered this long by each process, so a burst of requests costs one
+# lookup; revoking a token, deactivating a user or changing a role takes effect within it.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 1024
+
+
+def _token_cache() -> dict:
+    return current_app.extensions.setdefault("token_cache", {})
 
 
 def identity_for_token(token: str) -> Identity | None:
     """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
-    # Every authenticated request comes here: columns only, on a pooled connection.
-    with db.engine.connect() as connection:
-        row = connection.execute(_TOKEN_LOOKUP, {"digest": _digest(token)}).first()
+    digest = _digest(token)
+    cache = _token_cache()
+    cached = cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    identity = _lookup(digest)
+    if identity is not None:
+        if len(cache) >= TOKEN_CACHE_SIZE:
+            cache.clear()
+        cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, identity)
+    return identity
+
+
+def _lookup(digest: str) -> Identity | None:
+    row = _TOKEN_LOOKUP(digest)
     if row is None:
         return None
     token_id, last_used_at, user_id, email, role = row
@@ -145,6 +210,7 @@ def revoke_tokens(identity: Identity, email: str) -> int:
             token.revoked_at = now
             count += 1
     uow.commit()
+    _token_cache().clear()
     return count
 
 

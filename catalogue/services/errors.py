@@ -74,3 +74,8 @@ class Unavailable(ServiceError):
 class UnsupportedMediaType(ServiceError):
     status = 415
     title = "Unsupported media type"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    title = "Too many requests"

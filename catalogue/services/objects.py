@@ -32,6 +32,7 @@ from catalogue.schemas.objects import ObjectIn
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, Gone, NotFound, PreconditionFailed, ValidationFailed
 from catalogue.services.etag import check_precondition
+from catalogue.services.fastread import RowReader
 from catalogue.services.identity import Identity
 from catalogue.services.pagination import Page, paginate
 from catalogue.services.records import References, apply, changed_fields, iso, render
@@ -77,28 +78,20 @@ def _missing(object_id: uuid.UUID, identity: Identity) -> Exception:
 
 
 _BY_ID = {
-    view: sa.select(column, CatalogueObject.status).where(CatalogueObject.id == sa.bindparam("key"))
+    view: RowReader([column, CatalogueObject.status], CatalogueObject.id)
     for view, column in COLUMNS.items()
 }
 _BY_NUMBER = {
-    view: sa.select(column, CatalogueObject.status, CatalogueObject.id).where(
-        CatalogueObject.object_number == sa.bindparam("key")
-    )
+    view: RowReader([column, CatalogueObject.status], CatalogueObject.object_number)
     for view, column in COLUMNS.items()
 }
 
 
-def _read(statements: dict, identity: Identity, key):
-    # The hot read path: one prepared statement on a pooled connection, no ORM session.
-    with db.engine.connect() as connection:
-        return connection.execute(statements[identity.view], {"key": key}).first()
-
-
 def get(identity: Identity, object_id: uuid.UUID) -> Record:
-    row = _read(_BY_ID, identity, object_id)
+    row = _BY_ID[identity.view](object_id)
     if row is None:
         raise _missing(object_id, identity)
-    if not identity.can_see(row.status):
+    if not identity.can_see(row[1]):
         raise NotFound(f"No object with id {object_id}.")
     return Record(row[0])
 
@@ -107,12 +100,17 @@ def get_by_number(identity: Identity, object_number: str) -> Record:
     if "\x00" in object_number:
         # No number holds one, and PostgreSQL refuses it in a query (a 500).
         raise NotFound(f"No object numbered {object_number!r}.")
-    row = _read(_BY_NUMBER, identity, object_number)
-    if row is None or not identity.can_see(row.status):
-        tombstone = db.session.execute(
-            sa.select(Tombstone).where(Tombstone.object_number == object_number)
-        ).scalar_one_or_none()
-        if row is None and tombstone is not None:
+    # Accession numbers never hold control characters (and PostgreSQL text cannot hold NUL).
+    row = None if "\x00" in object_number else _BY_NUMBER[identity.view](object_number)
+    if row is None or not identity.can_see(row[1]):
+        tombstone = (
+            row is None
+            and "\x00" not in object_number
+            and db.session.execute(
+                sa.select(Tombstone).where(Tombstone.object_number == object_number)
+            ).scalar_one_or_none()
+        )
+        if tombstone:
             raise _missing(tombstone.id, identity)
         raise NotFound(f"No object numbered {object_number}.")
     return Record(row[0])
