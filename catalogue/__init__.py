@@ -59,19 +59,30 @@ def create_app(test_config: dict | None = None) -> Flask:
         caching,
         docs,
         errors,
+        exchange,
         feeds,
         health,
+        iiif,
         linked_art,
+        media,
         oai,
         objects,
     )
     from catalogue.api.http import unreadable_body
+    from catalogue.api.uploads import UploadRequest
+    from catalogue.services import media as media_service
 
+    app.request_class = UploadRequest
+    media_service.init_app(app)
     api.register_blueprint(objects.blp)
     api.register_blueprint(feeds.blp)
     app.register_blueprint(feeds.pages)
     app.register_blueprint(oai.blp)
     app.register_blueprint(linked_art.blp)
+    api.register_blueprint(exchange.imports_blp)
+    api.register_blueprint(exchange.exports_blp)
+    api.register_blueprint(media.blp)
+    app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)

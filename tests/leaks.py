@@ -107,6 +107,16 @@ def web_pages(client, hidden_ids) -> list[str]:
     return bodies
 
 
+def iiif_manifests(client, hidden_ids) -> list[str]:
+    listed = client.get("/api/v1/objects", query_string={"per_page": 100}).get_json()["items"]
+    bodies = [_text(client.get(f"/iiif/3/objects/{item['id']}/manifest")) for item in listed]
+    for object_id in hidden_ids:
+        response = client.get(f"/iiif/3/objects/{object_id}/manifest")
+        assert response.status_code == 404, object_id
+        bodies.append(_asked(response, object_id))
+    return bodies
+
+
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
     "changes feed": changes_feed,
@@ -115,6 +125,7 @@ CHANNELS: dict[str, Callable] = {
     "IIIF Change Discovery": iiif_discovery,
     "sitemap": sitemap,
     "web pages": web_pages,
+    "IIIF manifests": iiif_manifests,
 }
 
 
