@@ -56,12 +56,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalogue.api import (
         auth,
         authorities,
+        caching,
         docs,
         errors,
         exchange,
+        feeds,
         health,
         iiif,
+        linked_art,
         media,
+        oai,
         objects,
     )
     from catalogue.api.http import unreadable_body
@@ -71,6 +75,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.request_class = UploadRequest
     media_service.init_app(app)
     api.register_blueprint(objects.blp)
+    api.register_blueprint(feeds.blp)
+    app.register_blueprint(feeds.pages)
+    app.register_blueprint(oai.blp)
+    app.register_blueprint(linked_art.blp)
     api.register_blueprint(exchange.imports_blp)
     api.register_blueprint(exchange.exports_blp)
     api.register_blueprint(media.blp)
@@ -81,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     errors.register(app)
     auth.register(app)
+    caching.register(app)
 
     from catalogue import web
 

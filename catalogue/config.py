@@ -63,6 +63,10 @@ def defaults() -> dict:
         "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
         # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
         "OAI_REPOSITORY_IDENTIFIER": env("OAI_REPOSITORY_IDENTIFIER", "catalogue.example.org"),
+        # Records per OAI-PMH list response; a resumption token fetches the next ones.
+        "OAI_PAGE_SIZE": _int("OAI_PAGE_SIZE", 200),
+        # Contact address published by OAI-PMH Identify.
+        "OAI_ADMIN_EMAIL": env("OAI_ADMIN_EMAIL", "collections@catalogue.example.org"),
         # Public base URL used where absolute links are required (IIIF, OAI-PMH, sitemaps).
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
         # Name of the institution, shown in records' provenance and feeds.

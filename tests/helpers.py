@@ -83,3 +83,35 @@ def is_problem(response, status: int) -> dict:
     body = response.get_json()
     assert body["status"] == status and body["title"] and body["type"]
     return body
+
+
+def media(app, record: dict, public: bool = True, caption: str = "Vue de face") -> str:
+    """Attach an image row to an object directly (uploads belong to the media API)."""
+    import uuid
+
+    from catalogue.extensions import db
+    from catalogue.models import CatalogueObject, Media
+    from catalogue.services import objects, uow
+
+    with app.app_context():
+        media_id = uuid.uuid4()
+        db.session.add(
+            Media(
+                id=media_id,
+                object_id=uuid.UUID(record["id"]),
+                public=public,
+                primary=public,
+                caption={"fr": caption},
+                storage_key=f"objects/{record['id']}/{media_id}.jpg",
+                content_type="image/jpeg",
+                size=1000,
+                sha256="0" * 64,
+                width=800,
+                height=600,
+            )
+        )
+        db.session.flush()
+        objects.set_document_field(db.session.get(CatalogueObject, uuid.UUID(record["id"])))
+        uow.commit()
+        db.session.remove()
+    return str(media_id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from catalogue.extensions import db
 from catalogue.models import ChangeLogEntry
+from catalogue.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,11 @@ def _append_change_log(session: Session) -> None:
     if bind.dialect.name == "postgresql":
         # Held until commit: the next writer gets its seq only after this one is visible.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+    # Stamped under the lock, so ``at`` never goes back along ``seq``: a harvester asking for
+    # changes from time T (OAI-PMH ``from``) cannot miss one committed after it asked.
+    stamp = utcnow()
+    for entry in entries:
+        entry.at = max(entry.at, stamp) if entry.at else stamp
     session.add_all(entries)
     session.flush()
     session.info["logged"] = True

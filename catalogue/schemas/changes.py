@@ -1,0 +1,33 @@
+"""Arguments and answers of the changes feed."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from catalogue.services.changes import DEFAULT_LIMIT, MAX_LIMIT
+
+
+class ChangesArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    since = fields.String(load_default=None, validate=validate.Length(max=40))
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT)
+    )
+
+
+class ChangeOut(Schema):
+    event = fields.String(
+        metadata={"enum": ["created", "updated", "deleted", "published", "unpublished"]}
+    )
+    id = fields.UUID()
+    object_number = fields.String()
+    at = fields.String(metadata={"format": "date-time"})
+
+
+class ChangesOut(Schema):
+    items = fields.List(fields.Nested(ChangeOut))
+    cursor = fields.String(metadata={"description": "Pass back as `since` to continue."})
+    next = fields.String(metadata={"description": "URL of the next page."})
+    has_more = fields.Boolean()

@@ -1,0 +1,47 @@
+"""Nothing hidden reaches an anonymous caller, in any channel."""
+
+from __future__ import annotations
+
+from tests import helpers
+from tests.leaks import CHANNELS, leaks
+
+CANARY = "CANARY-3f9e1c"
+
+
+def patch(client, caller, record, changes):
+    _, etag = helpers.read(client, caller, record)
+    response = client.patch(
+        f"/api/v1/objects/{record['id']}",
+        json=changes,
+        headers={**caller.headers, "If-Match": etag},
+    )
+    assert response.status_code == 200
+
+
+def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(app, client, curator):
+    text = {"fr": f"Texte secret {CANARY}", "en": f"Secret text {CANARY}"}
+    draft = helpers.obj(client, curator, status="draft", title=text, description=text)
+    internal = helpers.obj(client, curator, status="internal", title=text, description=text)
+    public = helpers.obj(
+        client,
+        curator,
+        status="public",
+        title={"fr": "Casque", "en": "Helmet"},
+        internal_notes=f"notes {CANARY}",
+        acquisition={"method": "don", "source_contact": f"contact {CANARY}"},
+        related_objects=[{"id": draft["id"], "relation": "related"}],
+    )
+    hidden_image = helpers.media(app, public, public=False, caption=f"Réserve {CANARY}")
+    # Public once, then withdrawn, then given secret text: only the withdrawal may show.
+    withdrawn = helpers.obj(client, curator, status="public", title={"fr": "Affiche"})
+    patch(client, curator, withdrawn, {"status": "draft"})
+    patch(client, curator, withdrawn, {"title": text, "description": text})
+
+    found = leaks(
+        client,
+        hidden_ids=[draft["id"], internal["id"], withdrawn["id"]],
+        secrets=[CANARY, draft["id"], internal["id"], hidden_image, draft["object_number"]],
+    )
+    assert found == []
+    # The checks see the public record, so an empty result is not a blind spot.
+    assert leaks(client, [], [public["id"]]) == [f"{name}: {public['id']}" for name in CHANNELS]
