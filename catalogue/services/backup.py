@@ -2,8 +2,9 @@
 
 The layout is described in ``docs/backup-format.md``: a ``manifest.json`` with the format
 version, each table's row count and SHA-256, and one JSON Lines file per table under
-``tables/``. Rows keep their ids, so a restore gives back the same records, versions,
-tombstones and change log on any database.
+``tables/``, and every media original under ``media/`` (``backup_media``). Rows keep their
+ids, so a restore gives back the same records, versions, tombstones, change log and media on
+any database and media storage.
 """
 
 from __future__ import annotations
