@@ -30,7 +30,8 @@ def _summary(report: imports.Report) -> str:
         f"{report.unchanged} unchanged, {report.failed} failed"
     )
     if report.media_attached:
-        text += f"; {report.media_attached} media files attached"
+        done = "to attach" if report.dry_run else "attached"
+        text += f"; {report.media_attached} media files {done}"
     if made:
         text += f"; new authorities: {made}"
     return text + "."

@@ -36,6 +36,10 @@ from catalogue.services.rows import OBJECT_INPUT, RowReader, input_of, validate
 from catalogue.services.tabular import read_rows
 
 BATCH_SIZE = 200
+NO_MEDIA_DIR = (
+    "Files are attached only by `catalogue import objects --media-dir DIR`; "
+    "this import has no media folder."
+)
 COUNTED = {"create": "created", "update": "updated", "unchanged": "unchanged", "failed": "failed"}
 
 # progress(phase, rows): phase is "checking" or "importing"; called after each row.
@@ -211,6 +215,8 @@ class _Checker:
             )
             if problems:
                 errors.setdefault("media", []).extend(problems)
+        elif self.media is None and (row.cells.get("media") or "").strip():
+            errors.setdefault("media", []).append(NO_MEDIA_DIR)
         if errors:
             for column, messages in errors.items():
                 for message in messages:

@@ -74,14 +74,21 @@ def test_media_folder_attaches_named_and_numbered_files_once(app, store, folder,
             db.session.remove()
         return result
 
+    # Named files without a media folder are an error, not silently left out.
+    with app.app_context():
+        report = imports.import_objects(SYSTEM, sheet, imports.Options(dry_run=True))
+        db.session.remove()
+    assert [(e["row"], e["column"]) for e in report.errors] == [(2, "media")]
+    assert "--media-dir" in report.errors[0]["message"]
+
     dry = invoke("--dry-run")
     assert dry.exit_code == 0, dry.output
-    assert "3 created" in dry.output and "2 media files" in dry.output
+    assert "3 created" in dry.output and "2 media files to attach" in dry.output
     assert list(store.list_keys()) == [] and attached(app) == {}
 
     done = invoke()
     assert done.exit_code == 0, done.output
-    assert "2 media files" in done.output
+    assert "2 media files attached" in done.output
     media = attached(app)
     jpeg, png = folder / "casque face.jpg", folder / "2026.0002.001_1.png"
     assert [m[:5] for m in media["2026.0001.001"]] == [
