@@ -22,6 +22,7 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services import media as media_service
+from catalogue.services.errors import Conflict
 from catalogue.services.identity import Identity
 from media import images
 
@@ -111,17 +112,25 @@ def _checked(path: Path, name: str) -> MediaFile:
             images.check(path, current_app.config["MEDIA_MAX_PIXELS"])
         except images.BadImage as error:
             raise ValueError(f"{name}: {error}") from error
+    sha256, size = _digest(path)
+    return MediaFile(path, sha256, size, PurePosixPath(name).name)
+
+
+def _digest(path: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    return MediaFile(path, digest.hexdigest(), size, PurePosixPath(name).name)
+    return digest.hexdigest(), size
 
 
 def attach(identity: Identity, object_id: uuid.UUID, files: list[MediaFile]) -> int:
     """Upload each file to the object (one commit per file, as the API does)."""
     for file in files:
+        if _digest(file.path) != (file.sha256, file.size):
+            # The checksum recorded must be that of the bytes stored.
+            raise Conflict(f"{file.name} changed while the file was imported; import it again.")
         received = media_service.Upload(file.path, file.sha256, file.size, file.name)
         media_service.upload(identity, object_id, received, {})
     return len(files)
