@@ -286,11 +286,11 @@ def _apply(checker: _Checker, checked: Report, options: Options, progress=None) 
             batch = dict.fromkeys(counts, 0)
             made_now = _apply_batch(checker, chunk, batch, report)
             object_service.commit_batch()
-            report.media_attached += _attach_media(checker, chunk)
             for key, value in batch.items():
                 counts[key] += value
             for kind, n in made_now.items():
                 made[kind] = made.get(kind, 0) + n
+            _attach_media(checker, chunk, report)
     except BaseException as error:
         db.session.rollback()
         # The caller may still say what the committed batches did.
@@ -304,14 +304,14 @@ def _apply(checker: _Checker, checked: Report, options: Options, progress=None) 
     return report
 
 
-def _attach_media(checker: _Checker, chunk: list[_Planned]) -> int:
+def _attach_media(checker: _Checker, chunk: list[_Planned], report: Report) -> None:
     """After the batch's commit, so the objects exist; a re-run attaches what is missing."""
-    attached = 0
     for planned in chunk:
-        if planned.media:
-            object_id = planned.object_id or uuid.UUID(checker.numbers.ids[planned.number])
-            attached += attach_media(checker.identity, object_id, planned.media)
-    return attached
+        if not planned.media:
+            continue
+        object_id = planned.object_id or uuid.UUID(checker.numbers.ids[planned.number])
+        for file in planned.media:
+            report.media_attached += attach_media(checker.identity, object_id, [file])
 
 
 def _apply_batch(checker: _Checker, chunk: list[_Planned], batch: dict, report: Report) -> dict:
