@@ -29,6 +29,9 @@ def _summary(report: imports.Report) -> str:
         f"{report.rows} rows: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.failed} failed"
     )
+    if report.media_attached:
+        done = "to attach" if report.dry_run else "attached"
+        text += f"; {report.media_attached} media files {done}"
     if made:
         text += f"; new authorities: {made}"
     return text + "."
@@ -62,17 +65,13 @@ class _Bars:
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=imports.BATCH_SIZE)
 @click.option(
     "--media-dir",
-    type=click.Path(exists=True, file_okay=False),
-    help="Folder of the files named in the media column.",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of the files named in the media column or after accession numbers.",
 )
 def import_objects(
     file, dry_run, mapping, create_authorities, skip_invalid, errors_csv, batch_size, media_dir
 ):
     """Import objects from FILE (.csv or .xlsx), matched by accession number."""
-    if media_dir:
-        raise click.ClickException(
-            "Attaching media needs the media service, which this installation does not have."
-        )
     try:
         options = imports.Options(
             dry_run=dry_run,
@@ -80,6 +79,7 @@ def import_objects(
             skip_invalid=skip_invalid,
             mapping=load_mapping(mapping) if mapping else Mapping(),
             batch_size=batch_size,
+            media_dir=media_dir,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from error

@@ -71,6 +71,23 @@ def _to_srgb(image: pyvips.Image) -> pyvips.Image:
     return image.cast("uchar")
 
 
+def check(source: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+    """Decode the whole image without writing anything; BadImage as ``process`` would raise."""
+    try:
+        header = pyvips.Image.new_from_file(str(source), access="sequential")
+    except pyvips.Error as error:
+        raise BadImage("The image cannot be read: it is corrupt or truncated.") from error
+    if header.width * header.height > max_pixels:
+        raise BadImage(
+            f"The image declares {header.width} x {header.height} pixels, more than the "
+            f"{max_pixels} accepted: it looks like a decompression bomb."
+        )
+    try:
+        pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated").avg()
+    except pyvips.Error as error:
+        raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
+
+
 def process(source: Path, workdir: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Processed:
     """Decode the whole image once and make its IIIF pyramid, preview and thumbnail.
 

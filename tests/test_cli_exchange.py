@@ -50,12 +50,6 @@ def test_import_dry_run_then_for_real(app, runner, vocab, tmp_path):
         assert counts() == (3, 3, 3)
 
 
-def test_media_folder_is_refused_until_media_storage_exists(runner, vocab, tmp_path):
-    path = write_csv(tmp_path / "inventaire.csv", FRENCH_ROWS)
-    result = runner.invoke(args=["import", "objects", str(path), "--media-dir", str(tmp_path)])
-    assert result.exit_code != 0 and "media" in result.output
-
-
 def test_export_to_stdout_and_file(app, runner, vocab, tmp_path):
     runner.invoke(args=["import", "objects", str(write_csv(tmp_path / "i.csv", FRENCH_ROWS))])
     out = runner.invoke(args=["export", "objects", "--format", "csv", "--status", "public"])

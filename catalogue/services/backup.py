@@ -2,8 +2,9 @@
 
 The layout is described in ``docs/backup-format.md``: a ``manifest.json`` with the format
 version, each table's row count and SHA-256, and one JSON Lines file per table under
-``tables/``. Rows keep their ids, so a restore gives back the same records, versions,
-tombstones and change log on any database.
+``tables/``, and every media original under ``media/`` (``backup_media``). Rows keep their
+ids, so a restore gives back the same records, versions, tombstones, change log and media on
+any database and media storage.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from catalogue.extensions import db
-from catalogue.models import Base, Media
+from catalogue.models import Base
 from catalogue.models.base import UTCDateTime, utcnow
-from catalogue.services.errors import Conflict, Unavailable, ValidationFailed
+from catalogue.services import backup_media
+from catalogue.services import media as media_service
+from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.identity import Identity
 
 log = logging.getLogger(__name__)
@@ -96,8 +99,6 @@ def backup(identity: Identity, directory: Path) -> dict:
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         raise Conflict(f"{directory} is not empty; back up into a new folder.")
-    if db.session.execute(sa.select(sa.func.count()).select_from(Media)).scalar_one():
-        raise Unavailable("This version cannot copy media files; the backup would be partial.")
     (directory / "tables").mkdir(parents=True, exist_ok=True)
     manifest = {
         "format": FORMAT,
@@ -112,6 +113,7 @@ def backup(identity: Identity, directory: Path) -> dict:
     db.session.rollback()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    manifest["media"]["files"] = backup_media.copy_originals(directory)
     for table in tables():
         digest, rows = hashlib.sha256(), 0
         name = f"tables/{table.name}.jsonl"
@@ -154,6 +156,7 @@ def read_manifest(directory: Path) -> dict:
                 rows += 1
         if digest.hexdigest() != entry["sha256"] or rows != entry["rows"]:
             errors.setdefault(entry["file"], []).append("Checksum or row count does not match.")
+    errors.update(backup_media.check_files(directory, manifest))
     if errors:
         raise ValidationFailed(errors, "The backup is damaged or incomplete.")
     return manifest
@@ -187,13 +190,16 @@ def restore(identity: Identity, directory: Path) -> dict:
     if not _is_empty():
         raise Conflict("This installation already holds data; restore into an empty one.")
     by_name = {t.name: t for t in tables()}
+    stored: list[str] = []
     try:
         for entry in manifest["tables"]:
             _restore_table(directory, entry, by_name[entry["name"]])
+        backup_media.restore_originals(directory, manifest, stored)
         _reset_sequences()
         db.session.commit()
     except BaseException:
         db.session.rollback()
+        media_service.remove_files(stored)
         raise
     for listener in current_app.extensions.get("change_listeners", []):
         try:

@@ -34,7 +34,9 @@ spaces and hyphens count as underscores):
 ``_date``
 ``internal_notes``                    staff-only notes
 ``media``                             file names in the media folder, separated by ``|`` (read with
-                                      ``--media-dir`` once media storage is installed)
+                                      ``--media-dir``; files named after the accession number,
+                                      ``1997.0001.001.jpg`` or ``1997.0001.001_2.tif``, are
+                                      attached too)
 ``id``, ``version``, ``created_at``,  written by exports, ignored by imports
 ``updated_at``, ``location``
 ====================================  ==========================================================

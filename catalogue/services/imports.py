@@ -29,11 +29,17 @@ from catalogue.services import objects as object_service
 from catalogue.services.columns import Mapping
 from catalogue.services.errors import ServiceError
 from catalogue.services.identity import Identity
+from catalogue.services.import_media import MediaFile, MediaFolder
+from catalogue.services.import_media import attach as attach_media
 from catalogue.services.matching import AuthorityIndex, ObjectNumbers
 from catalogue.services.rows import OBJECT_INPUT, RowReader, input_of, validate
 from catalogue.services.tabular import read_rows
 
 BATCH_SIZE = 200
+NO_MEDIA_DIR = (
+    "Files are attached only by `catalogue import objects --media-dir DIR`; "
+    "this import has no media folder."
+)
 COUNTED = {"create": "created", "update": "updated", "unchanged": "unchanged", "failed": "failed"}
 
 # progress(phase, rows): phase is "checking" or "importing"; called after each row.
@@ -47,6 +53,7 @@ class Options:
     skip_invalid: bool = False
     mapping: Mapping = field(default_factory=Mapping)
     batch_size: int = BATCH_SIZE
+    media_dir: Path | None = None
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Report:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    media_attached: int = 0  # files attached (or, in a dry run, to attach)
     errors: list[dict] = field(default_factory=list)
     authorities_created: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
@@ -79,6 +87,7 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "failed": self.failed,
+            "media_attached": self.media_attached,
             "authorities_created": dict(self.authorities_created),
             "dry_run": self.dry_run,
             "applied": self.applied,
@@ -139,6 +148,7 @@ class _Planned:
     object_id: uuid.UUID | None = None  # given to a new object; the file may refer to it
     version: int | None = None  # of the existing object when it was checked
     new_authorities: list[str] = field(default_factory=list)
+    media: list[MediaFile] = field(default_factory=list)
 
 
 class _Checker:
@@ -158,6 +168,7 @@ class _Checker:
             self.authorities, self._object_id_for, options.mapping.list_separator
         )
         self.plan: list[_Planned] = []
+        self.media = MediaFolder(options.media_dir) if options.media_dir else None
         self.progress: Progress | None = None
 
     def _object_id_for(self, number: str) -> str | None:
@@ -195,6 +206,17 @@ class _Checker:
             data, invalid = validate(payload, list(row.cells))
             for column, messages in invalid.items():
                 errors.setdefault(column, []).extend(messages)
+        files: list[MediaFile] = []
+        if self.media is not None and number and "object_number" not in errors:
+            object_id = self.numbers.ids.get(number) if existing else None
+            separator = self.options.mapping.list_separator
+            files, problems = self.media.check_row(
+                number, row.cells.get("media"), separator, object_id
+            )
+            if problems:
+                errors.setdefault("media", []).extend(problems)
+        elif self.media is None and (row.cells.get("media") or "").strip():
+            errors.setdefault("media", []).append(NO_MEDIA_DIR)
         if errors:
             for column, messages in errors.items():
                 for message in messages:
@@ -202,6 +224,8 @@ class _Checker:
             return "failed"
         planned = _Planned(row.line, number, "create", data)
         planned.new_authorities = sorted(self.authorities.touched)
+        planned.media = files
+        self.report.media_attached += len(files)
         if existing is None:
             planned.object_id = self.new_ids[number] = uuid.uuid4()
         else:
@@ -266,6 +290,7 @@ def _apply(checker: _Checker, checked: Report, options: Options, progress=None) 
                 counts[key] += value
             for kind, n in made_now.items():
                 made[kind] = made.get(kind, 0) + n
+            _attach_media(checker, chunk, report)
     except BaseException as error:
         db.session.rollback()
         # The caller may still say what the committed batches did.
@@ -277,6 +302,16 @@ def _apply(checker: _Checker, checked: Report, options: Options, progress=None) 
         report.authorities_created = made
         report.applied = True
     return report
+
+
+def _attach_media(checker: _Checker, chunk: list[_Planned], report: Report) -> None:
+    """After the batch's commit, so the objects exist; a re-run attaches what is missing."""
+    for planned in chunk:
+        if not planned.media:
+            continue
+        object_id = planned.object_id or uuid.UUID(checker.numbers.ids[planned.number])
+        for file in planned.media:
+            report.media_attached += attach_media(checker.identity, object_id, [file])
 
 
 def _apply_batch(checker: _Checker, chunk: list[_Planned], batch: dict, report: Report) -> dict:

@@ -1,0 +1,158 @@
+"""``catalogue import objects --media-dir``: files attached through the upload path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from catalogue.extensions import db
+from catalogue.models import CatalogueObject, Media
+from catalogue.services import imports
+from catalogue.services.identity import SYSTEM
+from tests.media import samples
+from tests.services.exchange_helpers import write_csv
+
+HEADER = ["object_number", "title_fr", "media"]
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A media folder: a JPEG named in the spreadsheet, a PNG named after its object."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    samples.jpeg_with_gps(photos / "casque face.jpg")
+    samples.png_with_alpha(photos / "2026.0002.001_1.png")
+    return photos
+
+
+def attached(app) -> dict[str, list[tuple]]:
+    """Media per accession number: (sha256, content type, width, height, file name, key)."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(
+                CatalogueObject.object_number,
+                Media.sha256,
+                Media.content_type,
+                Media.width,
+                Media.height,
+                Media.original_filename,
+                Media.storage_key,
+            )
+            .join(Media, Media.object_id == CatalogueObject.id)
+            .order_by(CatalogueObject.object_number, Media.position)
+        ).all()
+        db.session.remove()
+    found: dict[str, list[tuple]] = {}
+    for number, *rest in rows:
+        found.setdefault(number, []).append(tuple(rest))
+    return found
+
+
+def test_media_folder_attaches_named_and_numbered_files_once(app, store, folder, tmp_path):
+    sheet = write_csv(
+        tmp_path / "inventaire.csv",
+        [
+            HEADER,
+            ["2026.0001.001", "Casque allemand", "casque face.jpg"],
+            ["2026.0002.001", "Lettre de déporté", ""],
+            ["2026.0003.001", "Sans photo", ""],
+        ],
+    )
+    command = ["import", "objects", str(sheet), "--media-dir", str(folder)]
+
+    def invoke(*args):
+        # The exchange commands run in the app context the console script pushes.
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=[*command, *args])
+            db.session.remove()
+        return result
+
+    # Named files without a media folder are an error, not silently left out.
+    with app.app_context():
+        report = imports.import_objects(SYSTEM, sheet, imports.Options(dry_run=True))
+        db.session.remove()
+    assert [(e["row"], e["column"]) for e in report.errors] == [(2, "media")]
+    assert "--media-dir" in report.errors[0]["message"]
+
+    dry = invoke("--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "3 created" in dry.output and "2 media files to attach" in dry.output
+    assert list(store.list_keys()) == [] and attached(app) == {}
+
+    done = invoke()
+    assert done.exit_code == 0, done.output
+    assert "2 media files attached" in done.output
+    media = attached(app)
+    jpeg, png = folder / "casque face.jpg", folder / "2026.0002.001_1.png"
+    assert [m[:5] for m in media["2026.0001.001"]] == [
+        (sha(jpeg), "image/jpeg", 640, 480, "casque face.jpg")
+    ]
+    assert [m[:5] for m in media["2026.0002.001"]] == [
+        (sha(png), "image/png", 400, 300, "2026.0002.001_1.png")
+    ]
+    assert "2026.0003.001" not in media
+    # The original is stored as uploaded, with the derivatives the upload path makes.
+    key = media["2026.0001.001"][0][5]
+    assert hashlib.sha256(store.read(key)).hexdigest() == sha(jpeg)
+    keys = list(store.list_keys())
+    assert sum(k.endswith("thumbnail.jpg") for k in keys) == 2
+    with app.app_context():
+        obj = db.session.execute(
+            sa.select(CatalogueObject).where(CatalogueObject.object_number == "2026.0001.001")
+        ).scalar_one()
+        assert obj.has_media and obj.document["media"][0]["content_type"] == "image/jpeg"
+        db.session.remove()
+
+    again = invoke()
+    assert again.exit_code == 0, again.output
+    assert "3 unchanged" in again.output and "media files" not in again.output
+    assert attached(app) == media and sorted(store.list_keys()) == sorted(keys)
+
+
+def test_bad_media_names_and_files_are_row_errors_of_the_first_pass(app, store, folder, tmp_path):
+    (tmp_path / "secret.jpg").write_bytes((folder / "casque face.jpg").read_bytes())
+    os.symlink(tmp_path / "secret.jpg", folder / "lien.jpg")
+    samples.text_named_jpg(folder / "inventaire.jpg")
+    samples.truncated_jpeg(folder / "2026.0005.001.jpg")
+    sheet = write_csv(
+        tmp_path / "inventaire.csv",
+        [
+            HEADER,
+            ["2026.0001.001", "Sortie", "../secret.jpg"],
+            ["2026.0002.001", "Chemin absolu", str(tmp_path / "secret.jpg")],
+            ["2026.0003.001", "Lien", "lien.jpg"],
+            ["2026.0004.001", "Absent | texte", "absent.jpg|inventaire.jpg"],
+            ["2026.0005.001", "Tronqué", ""],
+        ],
+    )
+    for dry_run in (True, False):
+        options = imports.Options(dry_run=dry_run, media_dir=folder)
+        with app.app_context():
+            report = imports.import_objects(SYSTEM, sheet, options)
+            db.session.remove()
+        errors = [(e["row"], e["column"], e["message"]) for e in report.errors]
+        assert [(row, column) for row, column, _ in errors] == [
+            (2, "media"),
+            (3, "media"),
+            (4, "media"),
+            (5, "media"),
+            (5, "media"),
+            (6, "media"),
+        ]
+        assert "only names inside the media folder" in errors[0][2]
+        assert "only names inside the media folder" in errors[1][2]
+        assert "outside the media folder" in errors[2][2]
+        assert "no such file" in errors[3][2] and "not a JPEG" in errors[4][2]
+        assert "truncated" in errors[5][2]
+        assert not report.applied and report.failed == 5
+    with app.app_context():
+        assert db.session.execute(sa.select(sa.func.count(CatalogueObject.id))).scalar() == 0
+        db.session.remove()
+    assert list(store.list_keys()) == []
