@@ -40,9 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from catalogue.api import auth, authorities, docs, errors, health, objects
+    from catalogue.api import auth, authorities, docs, errors, health, objects, search
 
     api.register_blueprint(objects.blp)
+    api.register_blueprint(search.blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
@@ -54,6 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     def _limit_json_bodies():
         if request.mimetype != "multipart/form-data":
             request.max_content_length = app.config["MAX_JSON_BYTES"]
+
+    from catalogue.services import search as search_service
+
+    search_service.init_app(app)
 
     from catalogue import cli
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import click
@@ -26,6 +27,7 @@ def _fail(error: ServiceError) -> None:
 users = click.Group("users", help="Manage user accounts.")
 tokens = click.Group("tokens", help="Manage API tokens.")
 demo = click.Group("demo", help="The demo collection.")
+search = click.Group("search", help="The full-text search index.")
 
 
 @users.command("create")
@@ -86,8 +88,44 @@ def load_demo(if_empty: bool) -> None:
     click.echo(f"Demo collection: created {created}.")
 
 
+@search.command("reindex")
+@click.option("--procs", type=int, default=None, help="Indexing processes (default: CPU count).")
+def search_reindex(procs: int | None) -> None:
+    """Rebuild the index into a fresh directory and swap it in; search keeps answering."""
+    from catalogue.services import search as service
+
+    procs = procs or os.cpu_count() or 1
+    with click.progressbar(length=service.object_count(), label="Indexing objects") as bar:
+        count = service.reindex(procs=procs, on_progress=bar.update)
+    click.echo(f"Indexed {count} objects with {procs} process(es).")
+
+
+@search.command("verify")
+def search_verify() -> None:
+    """Report objects missing from, stale in, or extra in the index (exit 1 if any)."""
+    from catalogue.services import search as service
+
+    report = service.verify()
+    for kind, ids in report.items():
+        for object_id in ids:
+            click.echo(f"{kind}\t{object_id}")
+    summary = ", ".join(f"{len(ids)} {kind}" for kind, ids in report.items())
+    click.echo(f"Search index: {summary}.")
+    if any(report.values()):
+        raise SystemExit(1)
+
+
+@search.command("sync")
+def search_sync() -> None:
+    """Apply every change the index has not seen yet (after a crash, say)."""
+    from catalogue.services import search as service
+
+    count = service.sync()
+    click.echo(f"Applied {count} change(s) to the search index.")
+
+
 def register(app: Flask) -> None:
-    for group in (users, tokens, demo):
+    for group in (users, tokens, demo, search):
         app.cli.add_command(group)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
 from whoosh.sorting import FieldFacet
 from whoosh.support.levenshtein import distance
 
@@ -129,7 +129,6 @@ class SearchEngine:
         elif request.sort.startswith("-"):
             options["reverse"] = True
         results = searcher.search(user_query, **options)
-        results.fragmenter = ContextFragmenter(maxchars=200, surround=40)
         results.formatter = _Formatter(tagname="mark", between=" … ")
         highlight = results.has_matched_terms() and not isinstance(user_query, query.Every)
         hits = []
@@ -137,6 +136,12 @@ class SearchEngine:
             marks = {}
             if highlight:
                 for name in HIGHLIGHT_FIELDS:
+                    # Titles are short: show them whole; descriptions as a few snippets.
+                    results.fragmenter = (
+                        WholeFragmenter(charlimit=2000)
+                        if name == "title"
+                        else ContextFragmenter(maxchars=200, surround=40)
+                    )
                     fragment = hit.highlights(name, top=2)
                     if fragment:
                         marks[name] = fragment

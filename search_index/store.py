@@ -175,17 +175,17 @@ class IndexStore:
     def rebuild(
         self,
         documents: Iterable[dict],
-        expected: int,
         cursor: int,
         catch_up: Fetch,
         procs: int = 1,
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Build a fresh generation from ``documents`` and swap it in.
+        """Build a fresh generation from ``documents`` and swap it in; returns its size.
 
-        Searches keep reading the old generation meanwhile. The new one must hold exactly
-        ``expected`` documents (a crashed writer process can lose some silently); it then
-        catches up from ``cursor`` under the writer lock and becomes current.
+        Searches keep reading the old generation meanwhile. The new one must hold every
+        document it was given (a crashed writer process can lose some without raising:
+        RebuildFailed then, and the old generation stays); it then catches up from
+        ``cursor`` under the writer lock and becomes current.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         path = self._new_generation()
@@ -193,22 +193,30 @@ class IndexStore:
             ix = whoosh_index.open_dir(str(path))
             options = {"procs": procs, "multisegment": True, "limitmb": 128} if procs > 1 else {}
             writer = ix.writer(**options)
-            for count, document in enumerate(documents, 1):
-                writer.add_document(**to_fields(document))
-                if on_progress and count % 200 == 0:
-                    on_progress(200)
+            given = 0
+            try:
+                for document in documents:
+                    writer.add_document(**to_fields(document))
+                    given += 1
+                    if on_progress and given % 100 == 0:
+                        on_progress(100)
+            except BaseException:
+                writer.cancel()
+                raise
             writer.commit()
+            if on_progress:
+                on_progress(given % 100)
             found = whoosh_index.open_dir(str(path)).doc_count()
-            if found != expected:
-                raise RebuildFailed(f"The rebuilt index holds {found} documents, not {expected}.")
+            if found != given:
+                raise RebuildFailed(f"The rebuilt index holds {found} documents, not {given}.")
             _write_cursor(path, cursor)
             with self.locked():
                 _apply_at(path, catch_up, self.lock_timeout)
                 self._swap(path)
+            return whoosh_index.open_dir(str(path)).doc_count()
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
-        return found
 
     def clear(self) -> None:
         """Swap in an empty generation (the next sync starts from the beginning)."""
