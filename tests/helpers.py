@@ -57,3 +57,29 @@ def read(client, caller, record: dict):
     response = client.get(f"/api/v1/objects/{record['id']}", headers=caller.headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json(), response.headers["ETag"]
+
+
+def write(client, caller, method: str, path: str, body=None, etag: str | None = "*"):
+    """A write with If-Match (``etag=None`` sends none); returns the response."""
+    headers = dict(caller.headers)
+    if etag is not None:
+        headers["If-Match"] = etag
+    return getattr(client, method.lower())(path, json=body, headers=headers)
+
+
+def move(client, caller, record: dict, to: dict, moved_at: str | None = None, reason=None):
+    body = {"to_location": {"id": to["id"]}, "reason": reason}
+    if moved_at:
+        body["moved_at"] = moved_at
+    return client.post(
+        f"/api/v1/objects/{record['id']}/movements", json=body, headers=caller.headers
+    )
+
+
+def is_problem(response, status: int) -> dict:
+    """Assert a problem+json answer with ``status``; returns its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json", response.mimetype
+    body = response.get_json()
+    assert body["status"] == status and body["title"] and body["type"]
+    return body

@@ -88,9 +88,12 @@ def _object_input(record: dict, numbers: dict[str, uuid.UUID], with_relations: b
 
 def catalogue_is_empty() -> bool:
     """No object was ever catalogued (none exists, none was deleted)."""
-    return db.session.execute(
-        sa.select(CatalogueObject.id).union_all(sa.select(Tombstone.id)).limit(1)
-    ).first() is None
+    return (
+        db.session.execute(
+            sa.select(CatalogueObject.id).union_all(sa.select(Tombstone.id)).limit(1)
+        ).first()
+        is None
+    )
 
 
 def load(identity: Identity = SYSTEM, dataset: dict | None = None) -> Report:

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from catalogue.models import AgentKind, LocationKind, Vocabulary
 from catalogue.schemas.common import LanguageMap, Pagination, ReadOnly, Ref, Text
+
+# Sent back as read, ignored on write.
+READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "links", "display", "path")
 
 
 class AuthorityIn(Schema):
@@ -21,6 +32,12 @@ class AuthorityIn(Schema):
     def _label(self, data, **kwargs):
         if "label" in data and not data["label"]:
             raise ValidationError("Give a label in at least one language.", "label")
+
+    @post_load
+    def _drop_read_only(self, data, **kwargs):
+        for name in READ_ONLY_FIELDS:
+            data.pop(name, None)
+        return data
 
 
 class TermIn(AuthorityIn):

@@ -69,8 +69,9 @@ class Ref(Schema):
     """A reference to an authority: ``{"id"}`` on write; ``label`` and ``uri`` are ignored."""
 
     id = fields.UUID(required=True)
-    label = fields.Raw(load_only=True)
-    uri = fields.Raw(load_only=True)
+    # As read back: most references have no outside URI, so null must be accepted too.
+    label = fields.Raw(load_only=True, allow_none=True)
+    uri = fields.Raw(load_only=True, allow_none=True)
 
     @post_load
     def _only_id(self, data, **kwargs):

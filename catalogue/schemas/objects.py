@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from edtf import parse_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
@@ -38,8 +39,13 @@ DIMENSION_UNITS = {
 INSCRIPTION_TYPES = ("inscription", "mark", "signature", "stamp", "label", "stencil", "date")
 
 
+@lru_cache(maxsize=4096)
 def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
-    """Earliest and latest dates an EDTF expression allows (None where it is open)."""
+    """Earliest and latest dates an EDTF expression allows (None where it is open).
+
+    Raises EDTFParseException for an invalid expression. Parsing is slow (tens of ms), and
+    catalogues repeat the same dates, so results are cached.
+    """
     parsed = parse_edtf(value)
 
     def to_date(struct) -> dt.date | None:
@@ -62,7 +68,7 @@ class DateIn(Schema):
         if not value:
             return
         try:
-            parse_edtf(value)
+            edtf_bounds(value)
         except (EDTFParseException, ValueError, TypeError) as error:
             raise ValidationError(
                 f"'{value}' is not a valid EDTF date (e.g. 1944, 1943-10/1944-07, 1944~)."

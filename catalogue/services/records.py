@@ -27,6 +27,7 @@ from catalogue.models import (
     Vocabulary,
 )
 from catalogue.services.errors import ValidationFailed
+from catalogue.services.identity import STAFF_ONLY_ACQUISITION_FIELDS
 
 # Fields whose change is not a change a curator made (they follow every save).
 META_FIELDS = ("version", "created_at", "updated_at", "links", "media")
@@ -321,6 +322,32 @@ def render(obj: CatalogueObject) -> dict:
 
 
 def changed_fields(before: dict | None, after: dict) -> list[str]:
-    if before is None:
-        return [k for k, v in after.items() if k not in META_FIELDS and v not in (None, [], {})]
-    return [key for key in after if key not in META_FIELDS and before.get(key) != after.get(key)]
+    """Names of the fields a save changed (all filled-in fields when ``before`` is None)."""
+    creating = before is None
+    before = before or {}
+    changed = []
+    for key, value in after.items():
+        if key in META_FIELDS:
+            continue
+        if key == "acquisition":
+            changed += _acquisition_changes(before.get(key), value)
+        elif (value not in (None, [], {})) if creating else before.get(key) != value:
+            changed.append(key)
+    return changed
+
+
+def _acquisition_changes(before: dict | None, after: dict | None) -> list[str]:
+    # Staff-only parts are named on their own, so that callers who may not see them do not
+    # learn from a bare "acquisition" that something they cannot see was changed.
+    def split(value: dict | None) -> tuple[dict, dict]:
+        value = {k: v for k, v in (value or {}).items() if v is not None}
+        hidden = {k: value.pop(k) for k in STAFF_ONLY_ACQUISITION_FIELDS if k in value}
+        return value, hidden
+
+    (shown_before, hidden_before), (shown_after, hidden_after) = split(before), split(after)
+    changed = ["acquisition"] if shown_before != shown_after else []
+    return changed + [
+        f"acquisition.{name}"
+        for name in STAFF_ONLY_ACQUISITION_FIELDS
+        if hidden_before.get(name) != hidden_after.get(name)
+    ]

@@ -215,3 +215,42 @@ def test_deleted_number_cannot_be_reused(client, curator):
     )
     assert response.status_code == 409
     assert "deleted" in response.get_json()["detail"]
+
+
+def test_a_full_record_read_can_be_put_back_unchanged(client, curator):
+    rocket = helpers.term(client, curator, "object_type", "Fusée", "Rocket")
+    steel = helpers.term(client, curator, "material", "acier", "steel")
+    maker = helpers.agent(client, curator, "Mittelwerk GmbH")
+    wizernes = helpers.place(client, curator, "Wizernes", latitude=50.71, longitude=2.23)
+    circuit = helpers.collection(client, curator, "Les armes secrètes", "The secret weapons")
+    other = helpers.obj(client, curator)
+    record = helpers.obj(
+        client,
+        curator,
+        object_type={"id": rocket["id"]},
+        materials=[{"id": steel["id"]}],
+        production={
+            "date": {"display": "vers 1944", "edtf": "1944~"},
+            "place": {"id": wizernes["id"]},
+            "makers": [{"agent": {"id": maker["id"]}, "role": "manufacturer"}],
+        },
+        associated_places=[{"id": wizernes["id"]}],
+        associated_agents=[{"id": maker["id"]}],
+        collections=[{"id": circuit["id"]}],
+        related_objects=[{"id": other["id"], "relation": "part_of"}],
+        dimensions=[{"type": "height", "value": 14.0, "unit": "m"}],
+        inscriptions=[{"text": "WA", "language": "de"}],
+        rights={"statement": "In copyright", "uri": "http://rightsstatements.org/vocab/InC/1.0/"},
+        acquisition={"method": "don", "date": "1997-05-01", "source_contact": "x"},
+        valuation={"amount": "1250000.00", "currency": "EUR"},
+        internal_notes="note",
+    )
+    current, etag = helpers.read(client, curator, record)
+    response = client.put(
+        f"/api/v1/objects/{record['id']}",
+        json=current,
+        headers={**curator.headers, "If-Match": etag},
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == current
+    assert response.headers["ETag"] == etag
