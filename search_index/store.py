@@ -7,8 +7,8 @@ Layout of the index directory::
     gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it
 
 Writers wait for the lock for a bounded time instead of failing (Whoosh's own lock
-raises at once). Searchers are kept per thread and ``refresh()``-ed, so a request sees
-every committed segment without reopening the index.
+raises at once). Searchers are kept per thread and reopened only after a commit, so a request sees
+every committed change without opening the index each time.
 """
 
 from __future__ import annotations
@@ -88,10 +88,13 @@ class IndexStore:
         """Create an empty index if there is none."""
         if self.exists():
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        with self.locked():
-            if not self.exists():
-                self._swap(self._new_generation())
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self.locked():
+                if not self.exists():
+                    self._swap(self._new_generation())
+        except OSError as error:
+            raise IndexUnavailable(f"No search index can be made in {self.root}.") from error
 
     def open(self):
         generation = self._generation()
@@ -136,22 +139,29 @@ class IndexStore:
 
     @contextmanager
     def searcher(self):
-        """A searcher over the latest committed state, kept warm for this thread."""
+        """A searcher over the latest committed state, kept warm for this thread.
+
+        Reopened only when a commit made a new index generation. Whoosh's own ``refresh()``
+        reuses the readers of unchanged segments, deletions included, so a deleted
+        document would stay findable: the searcher is rebuilt instead.
+        """
         generation = self._generation()
         held = getattr(self._local, "held", None)
         if held is None or held[0] != generation:
             if held is not None:
-                held[1].close()
-            held = (generation, self.open().searcher())
-        else:
-            held = (generation, held[1].refresh())
+                held[2].close()
+            ix = self.open()
+            held = (generation, ix, ix.searcher())
+        elif held[1].latest_generation() != held[2].reader().generation():
+            held[2].close()
+            held = (generation, held[1], held[1].searcher())
         self._local.held = held
-        yield held[1]
+        yield held[2]
 
     def close(self) -> None:
         held = getattr(self._local, "held", None)
         if held is not None:
-            held[1].close()
+            held[2].close()
             self._local.held = None
 
     def stored(self) -> dict[str, str]:

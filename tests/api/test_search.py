@@ -150,7 +150,7 @@ def test_filters(client, curator, rocket):
 
 def test_a_save_is_searchable_when_the_request_returns(client, curator, rocket):
     record = rocket["record"]
-    patch(client, curator, record, {"title": {"fr": "Tuyère de propulsion"}})
+    patch(client, curator, record, {"title": {"fr": "Tuyère de propulsion", "en": None}})
     assert numbers(search(client, q="tuyère")) == {record["object_number"]}
     assert numbers(search(client, q="A4")) == set()
     response = client.delete(
@@ -162,7 +162,8 @@ def test_a_save_is_searchable_when_the_request_returns(client, curator, rocket):
 
 
 def test_renaming_a_linked_authority_reaches_the_index(client, curator, rocket):
-    patch(client, curator, rocket["maker"], {"label": {"fr": "Usine Dora"}}, "/api/v1/agents")
+    label = {"label": {"fr": "Usine Dora", "en": "Dora factory"}}
+    patch(client, curator, rocket["maker"], label, "/api/v1/agents")
     assert numbers(search(client, q="maker:dora")) == {rocket["record"]["object_number"]}
     assert search(client, q="mittelwerk")["total"] == 0
 
@@ -187,8 +188,8 @@ def test_visibility_of_results_totals_and_facets(client, users, curator):
     assert anonymous["total"] == 0 and anonymous["facets"]["object_type"] == []
     # A word only in a draft is not even suggested to those who cannot see it.
     obj(client, curator, status="draft", title={"fr": "Prototype confidentiel"})
-    assert search(client, users["anonymous"], q="confidentiell")["suggestion"] is None
-    assert search(client, users["curator"], q="confidentiell")["suggestion"] == "confidentiel"
+    assert search(client, users["anonymous"], q="confidantiel")["suggestion"] is None
+    assert search(client, users["curator"], q="confidantiel")["suggestion"] == "confidentiel"
 
 
 def test_staff_only_fields_are_never_matched(client, users, curator):

@@ -71,6 +71,8 @@ def test_searchers_see_new_commits_without_reopening(tmp_path):
     assert engine.search(SearchRequest(q="casque")).total == 2
     with store.searcher() as second:
         assert second.reader().generation() > first.reader().generation() >= 0
+    store.apply(lambda cursor: ([], ["1"], cursor + 1) if cursor < 3 else ([], [], cursor))
+    assert engine.search(SearchRequest(q="casque")).total == 1
 
 
 def _documents(count: int, bad: int | None = None):
