@@ -10,7 +10,7 @@ import secrets
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from catalogue.models import Role
 from catalogue.services import accounts
@@ -24,10 +24,11 @@ def _fail(error: ServiceError) -> None:
     )
 
 
-users = click.Group("users", help="Manage user accounts.")
-tokens = click.Group("tokens", help="Manage API tokens.")
-demo = click.Group("demo", help="The demo collection.")
-search = click.Group("search", help="The full-text search index.")
+# AppGroup runs each command inside the app context, however the group is invoked.
+users = AppGroup("users", help="Manage user accounts.")
+tokens = AppGroup("tokens", help="Manage API tokens.")
+demo = AppGroup("demo", help="The demo collection.")
+search = AppGroup("search", help="The full-text search index.")
 
 
 @users.command("create")

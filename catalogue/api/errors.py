@@ -25,8 +25,14 @@ def problem(status: int, title: str, detail: str | None = None, **extra) -> Resp
     if detail:
         body["detail"] = detail
     body.update({k: v for k, v in extra.items() if v is not None})
+    text = json.dumps(body, ensure_ascii=False, default=str)
+    try:
+        payload = text.encode()
+    except UnicodeEncodeError:
+        # A field name with a lone surrogate, echoed in `errors`: escape it, stay valid JSON.
+        payload = json.dumps(body, default=str).encode()
     response = Response(
-        json.dumps(body, ensure_ascii=False, default=str),
+        payload,
         status=status,
         mimetype="application/problem+json",
     )

@@ -7,8 +7,14 @@ from urllib.parse import urlencode
 
 from flask import Response, g, request
 
+from catalogue.api.errors import problem
 from catalogue.services.identity import ANONYMOUS, Identity
 from catalogue.services.pagination import Page
+
+# Request bodies the API reads; uploads come as multipart/form-data.
+BODY_TYPES = {"application/json", "application/merge-patch+json", "multipart/form-data"}
+# No record nests deeper than a few levels; deeper bodies would only exhaust the stack.
+MAX_JSON_DEPTH = 32
 
 
 def identity() -> Identity:
@@ -101,3 +107,47 @@ def display(record: dict, lang: str, default: str) -> dict:
     if "location" in record:
         shown["location"] = label(record.get("location"))
     return {**record, "display": shown}
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def unreadable_body() -> Response | None:
+    """A problem for an API request body that cannot be read as JSON, else None.
+
+    Without it a body of another type was read as empty (a text/plain PATCH answered 200
+    having changed nothing), and a deeply nested one overflowed the stack (a 500).
+    Malformed JSON is left to the argument parser, which answers 400.
+    """
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+        return None
+    if not (request.content_length or request.mimetype):
+        return None
+    if request.mimetype not in BODY_TYPES:
+        return problem(
+            415,
+            "Unsupported media type",
+            "Send the body as application/json (or application/merge-patch+json for PATCH).",
+        )
+    if request.mimetype == "multipart/form-data":
+        return None
+    too_deep = problem(400, "Bad Request", "The JSON body is nested too deeply.")
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except RecursionError:
+        return too_deep
+    except ValueError:
+        return None
+    return too_deep if _depth(data) > MAX_JSON_DEPTH else None

@@ -111,11 +111,14 @@ class AuthorityListArgs(Pagination):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(
+    q = Text(
         validate=validate.Length(max=200),
         metadata={"description": "Label starts with or contains."},
     )
     vocabulary = fields.Enum(Vocabulary, metadata={"description": "Terms only."})
-    kind = fields.String(metadata={"description": "Agents and locations."})
-    uri = fields.String(metadata={"description": "Exact outside URI."})
+    kind = fields.String(
+        validate=validate.OneOf([*AgentKind, *LocationKind]),
+        metadata={"description": "Agents and locations."},
+    )
+    uri = Text(validate=validate.Length(max=500), metadata={"description": "Exact outside URI."})
     lang = fields.String(validate=validate.Regexp(r"^[a-zA-Z]{2,3}(-\w+)*$"))

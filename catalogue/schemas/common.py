@@ -10,6 +10,8 @@ from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Lone UTF-16 surrogates (JSON "\ud800") cannot be stored or sent as UTF-8.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 MAX_TEXT = 100_000
 
 
@@ -20,6 +22,8 @@ def default_language() -> str:
 def _clean(value: str) -> str:
     if CONTROL.search(value):
         raise ValidationError("Text may not contain control characters.")
+    if SURROGATE.search(value):
+        raise ValidationError("Text may not contain lone surrogate code points.")
     if len(value) > MAX_TEXT:
         raise ValidationError(f"Text is longer than {MAX_TEXT} characters.")
     return value.strip()

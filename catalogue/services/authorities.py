@@ -10,9 +10,11 @@ from marshmallow import ValidationError
 from catalogue.extensions import db
 from catalogue.models import (
     Agent,
+    AgentKind,
     CatalogueObject,
     Collection,
     Location,
+    LocationKind,
     Movement,
     ObjectAgent,
     ObjectCollection,
@@ -127,6 +129,9 @@ def list_items(identity: Identity, kind: str, args: dict) -> Page:
     if args.get("vocabulary") and kind == "terms":
         query = query.where(Term.vocabulary == args["vocabulary"])
     if args.get("kind") and kind in ("agents", "locations"):
+        kinds = AgentKind if kind == "agents" else LocationKind
+        if args["kind"] not in set(kinds):
+            raise ValidationFailed({"kind": [f"Kind is one of {', '.join(kinds)}."]})
         query = query.where(model.kind == args["kind"])
     query = query.order_by(sa.cast(model.label, sa.String), model.id)
     page = paginate(query, args.get("page", 1), args.get("per_page", 20))
@@ -197,6 +202,15 @@ def patch(identity: Identity, kind: str, item_id: uuid.UUID, changes: dict, if_m
 
 def _update(identity: Identity, kind: str, item, data: dict) -> Record:
     before = to_dict(kind, item)
+    if kind == "terms" and data.get("vocabulary", item.vocabulary) != item.vocabulary:
+        # Records check a term's vocabulary when they are saved; moving a term that records
+        # use to another vocabulary would leave them holding, say, a material as an object type.
+        used = _use_count(kind, item.id)
+        if used:
+            raise Conflict(
+                f"This term is used by {used} record(s) as a {item.vocabulary} term; "
+                "its vocabulary cannot change while it is in use."
+            )
     _assign(kind, item, data)
     db.session.flush()
     if to_dict(kind, item) != before:
@@ -238,6 +252,18 @@ def delete(identity: Identity, kind: str, item_id: uuid.UUID, if_match) -> None:
     identity.require_staff()
     item = _get(kind, item_id, for_update=True)
     check_precondition(etag_of(to_dict(kind, item)), if_match)
+    used = _use_count(kind, item_id)
+    if used:
+        raise Conflict(
+            f"This {SINGULAR[kind]} is still in use by {used} record(s); "
+            "remove it from them first.",
+        )
+    db.session.delete(item)
+    uow.commit()
+
+
+def _use_count(kind: str, item_id: uuid.UUID) -> int:
+    """How many objects, movements and sub-locations refer to the authority."""
     used = db.session.execute(
         sa.select(sa.func.count()).select_from(CatalogueObject).where(_objects_using(kind, item_id))
     ).scalar_one()
@@ -250,10 +276,4 @@ def delete(identity: Identity, kind: str, item_id: uuid.UUID, if_match) -> None:
         used += db.session.execute(
             sa.select(sa.func.count()).select_from(Location).where(Location.parent_id == item_id)
         ).scalar_one()
-    if used:
-        raise Conflict(
-            f"This {SINGULAR[kind]} is still in use by {used} record(s); "
-            "remove it from them first.",
-        )
-    db.session.delete(item)
-    uow.commit()
+    return used

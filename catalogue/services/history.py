@@ -22,6 +22,7 @@ from catalogue.services.etag import check_precondition
 from catalogue.services.identity import (
     STAFF_ONLY_ACQUISITION_FIELDS,
     STAFF_ONLY_FIELDS,
+    SYSTEM,
     Identity,
     view_of,
 )
@@ -56,12 +57,20 @@ def _version_dict(identity: Identity, version: ObjectVersion, with_record: bool)
     return data
 
 
+def _versions_seen_by(identity: Identity):
+    """Versions saved while the record had a status the caller may see (no draft leaks)."""
+    if identity.is_staff:
+        return sa.true()
+    statuses = [str(status) for status in identity.visible_statuses]
+    return ObjectVersion.record["status"].as_string().in_(statuses)
+
+
 def list_versions(identity: Identity, object_id: uuid.UUID, args: dict) -> Page:
     identity.require_authenticated()
     _visible_object(identity, object_id)
     query = (
         sa.select(ObjectVersion)
-        .where(ObjectVersion.object_id == object_id)
+        .where(ObjectVersion.object_id == object_id, _versions_seen_by(identity))
         .order_by(ObjectVersion.number.desc())
     )
     page = paginate(query, args.get("page", 1), args.get("per_page", 20))
@@ -69,10 +78,12 @@ def list_versions(identity: Identity, object_id: uuid.UUID, args: dict) -> Page:
     return page
 
 
-def _version(object_id: uuid.UUID, number: int) -> ObjectVersion:
+def _version(object_id: uuid.UUID, number: int, identity: Identity = SYSTEM) -> ObjectVersion:
     version = db.session.execute(
         sa.select(ObjectVersion).where(
-            ObjectVersion.object_id == object_id, ObjectVersion.number == number
+            ObjectVersion.object_id == object_id,
+            ObjectVersion.number == number,
+            _versions_seen_by(identity),
         )
     ).scalar_one_or_none()
     if version is None:
@@ -83,7 +94,7 @@ def _version(object_id: uuid.UUID, number: int) -> ObjectVersion:
 def get_version(identity: Identity, object_id: uuid.UUID, number: int) -> dict:
     identity.require_authenticated()
     _visible_object(identity, object_id)
-    return _version_dict(identity, _version(object_id, number), with_record=True)
+    return _version_dict(identity, _version(object_id, number, identity), with_record=True)
 
 
 def restore(identity: Identity, object_id: uuid.UUID, number: int, if_match) -> Record:

@@ -105,6 +105,9 @@ def get(identity: Identity, object_id: uuid.UUID) -> Record:
 
 
 def get_by_number(identity: Identity, object_number: str) -> Record:
+    if "\x00" in object_number:
+        # No number holds one, and PostgreSQL refuses it in a query.
+        raise NotFound(f"No object numbered {object_number!r}.")
     row = db.session.execute(
         sa.select(CatalogueObject.document, CatalogueObject.status).where(
             CatalogueObject.object_number == object_number

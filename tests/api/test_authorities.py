@@ -164,3 +164,20 @@ def test_locations_form_a_hierarchy_without_cycles(client, curator, state):
     )
     assert moved.status_code == 200
     assert [p["label"]["fr"] for p in moved.get_json()["path"]] == ["La Coupole", "Salle 1"]
+
+
+def test_a_term_in_use_keeps_its_vocabulary(client, curator, state):
+    steel = helpers.term(client, curator, "material", "acier", "steel")
+    record = helpers.obj(client, curator, materials=[{"id": steel["id"]}])
+    before = state()
+    path = f"/api/v1/terms/{steel['id']}"
+    moved = helpers.write(client, curator, "patch", path, {"vocabulary": "object_type"})
+    assert "vocabulary" in helpers.is_problem(moved, 409)["detail"]
+    assert state() == before
+    assert client.get(path).get_json()["vocabulary"] == "material"
+    # Once no record uses it, it may move.
+    helpers.write(client, curator, "patch", f"/api/v1/objects/{record['id']}", {"materials": []})
+    assert (
+        helpers.write(client, curator, "patch", path, {"vocabulary": "technique"}).status_code
+        == 200
+    )

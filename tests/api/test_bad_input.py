@@ -336,6 +336,8 @@ scalars = (
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20)
+    # Lone surrogates: valid in JSON text, not storable as UTF-8.
+    | st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=2)
     | st.sampled_from(["1944", "1943-10/1944-07", "fr", "m", "height", UNKNOWN, "public"])
 )
 json_values = st.recursive(
@@ -388,3 +390,71 @@ def test_fuzzed_replaces_and_patches_never_fail_with_500(
 @given(body=any_body, kind=st.sampled_from(["terms", "agents", "places", "locations"]))
 def test_fuzzed_authorities_never_fail_with_500(client, curator, body, kind):
     assert_handled(client.post(f"/api/v1/{kind}", json=body, headers=curator.headers))
+
+
+def test_an_object_cannot_be_related_to_itself(client, curator, state):
+    record = helpers.obj(client, curator)
+    before = state()
+    path = f"/api/v1/objects/{record['id']}"
+    response = helpers.write(
+        client, curator, "patch", path, {"related_objects": [{"id": record["id"]}]}
+    )
+    assert "related_objects" in helpers.is_problem(response, 422)["errors"]
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"title": ' * 5_000 + '"x"' + "}" * 5_000,
+        '{"description": ' * 200 + '"x"' + "}" * 200,
+    ],
+)
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_deeply_nested_bodies_are_400(client, curator, state, data, method):
+    record = helpers.obj(client, curator)
+    before = state()
+    path = "/api/v1/objects" if method == "post" else f"/api/v1/objects/{record['id']}"
+    response = getattr(client, method)(
+        path,
+        data=data,
+        content_type="application/json",
+        headers={**curator.headers, "If-Match": "*"},
+    )
+    assert "nested" in helpers.is_problem(response, 400)["detail"]
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"object_number": "S.1", "title": {"fr": "x\\ud800"}}',
+        '{"object_number": "S\\udfff", "title": "x"}',
+        '{"object_number": "S.1", "title": "x", "\\ud800": 1}',
+    ],
+)
+def test_lone_surrogates_are_refused(client, curator, state, body):
+    before = state()
+    response = client.post(
+        "/api/v1/objects", data=body, content_type="application/json", headers=curator.headers
+    )
+    helpers.is_problem(response, 422)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/objects/by-number/A%00B",
+        "/api/v1/terms?q=%00",
+        "/api/v1/terms?uri=http://x%00",
+        "/api/v1/agents?kind=room",
+        "/api/v1/agents?kind=%00",
+        "/api/v1/objects?lang=%00",
+    ],
+)
+def test_nul_bytes_and_wrong_kinds_in_urls_are_4xx(client, curator, path):
+    response = client.get(path, headers=curator.headers)
+    assert response.status_code in (404, 422), response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"

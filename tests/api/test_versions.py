@@ -170,3 +170,20 @@ def test_versions_of_hidden_objects_are_404(client, curator, users):
     for suffix in ("/versions", "/versions/1"):
         path = f"/api/v1/objects/{record['id']}{suffix}"
         helpers.is_problem(client.get(path, headers=users["researcher"].headers), 404)
+
+
+def test_researchers_never_see_versions_saved_as_drafts(client, curator, users):
+    record = helpers.obj(client, curator, status="draft", title="Brouillon")
+    patch(client, curator, record, {"status": "internal", "title": "Publié en interne"})
+    patch(client, curator, record, {"status": "draft", "title": "Retiré"})
+    patch(client, curator, record, {"status": "internal", "title": "Revu"})
+    researcher = users["researcher"].headers
+    seen = versions(client, users["researcher"], record)
+    assert [v["number"] for v in seen["items"]] == [4, 2] and seen["total"] == 2
+    base = f"/api/v1/objects/{record['id']}/versions"
+    for number in (1, 3):
+        helpers.is_problem(client.get(f"{base}/{number}", headers=researcher), 404)
+    assert client.get(f"{base}/2", headers=researcher).get_json()["record"]["title"] == {
+        "fr": "Publié en interne"
+    }
+    assert versions(client, curator, record)["total"] == 4

@@ -1,0 +1,69 @@
+"""The demo collection: loaded by ``catalogue demo load``, idempotent, varied, visible rightly."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from catalogue.extensions import db
+from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectVersion
+
+
+def load(app):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def counts(app) -> dict:
+    with app.app_context():
+        found = {
+            model.__tablename__: db.session.execute(
+                sa.select(sa.func.count()).select_from(model)
+            ).scalar_one()
+            for model in (CatalogueObject, ObjectVersion, ChangeLogEntry)
+        }
+        db.session.remove()
+        return found
+
+
+def test_demo_load_is_idempotent(app):
+    first = load(app)
+    assert "objects" in first
+    loaded = counts(app)
+    assert loaded["objects"] >= 30
+    second = load(app)
+    assert "created nothing" in second
+    assert counts(app) == loaded
+    if_empty = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    assert if_empty.exit_code == 0 and "not loaded" in if_empty.output
+
+
+def test_demo_content_and_visibility(app, client, users):
+    load(app)
+    curator = users["curator"].headers
+    everything = client.get("/api/v1/objects?per_page=100", headers=curator).get_json()
+    records = everything["items"]
+    assert everything["total"] == len(records) >= 30
+    statuses = {record["status"] for record in records}
+    assert statuses == {"public", "internal", "draft"}
+    titles = {record["title"]["en"]: record for record in records}
+    assert "A4 (V2) rocket" in titles and "V1 flying bomb" in titles
+    assert titles["A4 (V2) rocket"]["title"]["fr"]
+
+    collections = client.get("/api/v1/collections").get_json()["items"]
+    labels = {c["label"]["en"]: c["id"] for c in collections}
+    assert "Hitler’s secret weapons" in labels
+    assert "The German occupation of northern France" in labels
+    for circuit in labels.values():
+        members = client.get(f"/api/v1/objects?collection={circuit}&per_page=100", headers=curator)
+        assert members.get_json()["total"] > 0
+    rocket = titles["A4 (V2) rocket"]
+    assert labels["Hitler’s secret weapons"] in [c["id"] for c in rocket["collections"]]
+    assert rocket["location"] is not None
+
+    public = client.get("/api/v1/objects?per_page=100").get_json()
+    assert 0 < public["total"] < everything["total"]
+    assert {item["status"] for item in public["items"]} == {"public"}
+    assert all("location" not in item for item in public["items"])
+    expected = sum(1 for record in records if record["status"] == "public")
+    assert public["total"] == expected
