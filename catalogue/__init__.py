@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 
 from catalogue import config as settings
@@ -17,6 +18,17 @@ class CatalogueApi(Api):
         pass
 
 
+class CachedSerializerSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, building the signer once rather than per request."""
+
+    def get_signing_serializer(self, app):
+        cached = app.extensions.get("session_serializer")
+        if cached is None or cached[0] != app.secret_key:
+            cached = (app.secret_key, super().get_signing_serializer(app))
+            app.extensions["session_serializer"] = cached
+        return cached[1]
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: embedded defaults, then the environment, then ``test_config``."""
     app = Flask(__name__, instance_path=str(settings.INSTANCE))
@@ -24,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.update(test_config or {})
     app.config.from_mapping(settings.finalise(config))
 
+    app.session_interface = CachedSerializerSessionInterface()
     db.init_app(app)
     migrate.init_app(
         app,

@@ -75,7 +75,8 @@ def finalise(config: dict) -> dict:
     config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         {
-            "pool_pre_ping": True,
+            # A server may drop idle connections; a file database cannot.
+            "pool_pre_ping": not url.startswith("sqlite"),
             # Store text as UTF-8, not \u escapes, so SQLite's LIKE and dumps read naturally.
             "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
         },

@@ -8,6 +8,8 @@ from catalogue.api.errors import problem
 from catalogue.services import accounts
 from catalogue.services.identity import ANONYMOUS
 
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
 
 def register(app: Flask) -> None:
     @app.before_request
@@ -15,6 +17,13 @@ def register(app: Flask) -> None:
         g.identity = ANONYMOUS
         header = request.headers.get("Authorization")
         if not header:
+            if request.method in WRITE_METHODS and request.path.startswith("/api/"):
+                # Before the body is read: an anonymous write is a 401 whatever it sends.
+                return problem(
+                    401,
+                    "Authentication required",
+                    "Writes need 'Authorization: Bearer <token>' with an API token.",
+                )
             return None
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
 from catalogue.api.errors import problem
+from catalogue.schemas.common import LANGUAGE_TAG
+from catalogue.services.errors import ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
 from catalogue.services.pagination import Page
+from catalogue.services.views import Record, dumps
 
 # Request bodies the API reads; uploads come as multipart/form-data.
 BODY_TYPES = {"application/json", "application/merge-patch+json", "multipart/form-data"}
@@ -22,10 +25,15 @@ def identity() -> Identity:
 
 
 def json_response(
-    data, status: int = 200, etag: str | None = None, headers: dict | None = None
+    data,
+    status: int = 200,
+    etag: str | None = None,
+    headers: dict | None = None,
+    text: str | None = None,
 ) -> Response:
+    """A JSON answer; ``text`` is JSON already encoded (stored record views)."""
     response = Response(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str),
+        text if text is not None else dumps(data),
         status=status,
         mimetype="application/json",
     )
@@ -36,15 +44,39 @@ def json_response(
     return response
 
 
-def conditional(data, etag: str, headers: dict | None = None) -> Response:
+def lang_arg() -> str | None:
+    """``?lang=``, checked by hand for hot paths (a bad tag is a 422 like any bad argument)."""
+    lang = request.args.get("lang")
+    if lang is not None and not LANGUAGE_TAG.match(lang):
+        raise ValidationFailed({"lang": ["Give a language tag such as 'fr' or 'en'."]})
+    return lang or None
+
+
+def not_modified(etag: str) -> bool:
+    return etag.strip('"') in request.if_none_match or request.if_none_match.star_tag
+
+
+def conditional(data, etag: str, headers: dict | None = None, text: str | None = None) -> Response:
     """A 200 with the ETag, or a 304 when the caller's If-None-Match already has it."""
-    if etag.strip('"') in request.if_none_match or request.if_none_match.star_tag:
+    if not_modified(etag):
         response = Response(status=304)
         response.headers["ETag"] = etag
         if headers:
             response.headers.update(headers)
         return response
-    return json_response(data, etag=etag, headers=headers)
+    return json_response(data, etag=etag, headers=headers, text=text)
+
+
+def record_response(
+    record: Record, lang: str | None = None, status: int = 200, headers: dict | None = None
+) -> Response:
+    """One stored record, sent as stored unless ``lang`` asks for ``display`` texts."""
+    if lang:
+        data = display(record.data, lang, current_app.config["DEFAULT_LANGUAGE"])
+        return conditional(data, record.etag, headers)
+    if status != 200:
+        return json_response(None, status, record.etag, headers, text=record.text)
+    return conditional(None, record.etag, headers, text=record.text)
 
 
 def if_match():
@@ -61,6 +93,20 @@ def _page_url(number: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
     return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+
+def page_response(page: Page, lang: str | None = None) -> Response:
+    """The list envelope around stored records, spliced in without re-encoding them."""
+    if lang:
+        default = current_app.config["DEFAULT_LANGUAGE"]
+        page.items = [display(record.data, lang, default) for record in page.items]
+        return json_response(envelope(page))
+    texts = [record.text for record in page.items]
+    page.items = []
+    rest = dumps(envelope(page))
+    return json_response(
+        None, text='{"items":[' + ",".join(texts) + "]," + rest[len('{"items":[],') :]
+    )
 
 
 def envelope(page: Page, **extra) -> dict:

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from catalogue.api.http import (
-    conditional,
-    display,
     envelope,
     identity,
     if_match,
     json_response,
+    lang_arg,
+    page_response,
+    record_response,
 )
-from catalogue.schemas.common import MergePatch, Pagination, Problem
+from catalogue.schemas.common import LANGUAGE_TAG, MergePatch, Pagination, Problem
 from catalogue.schemas.objects import (
     ConditionCheckIn,
     ConditionCheckOut,
     ConditionCheckPage,
-    LangArgs,
     MovementIn,
     MovementOut,
     MovementPage,
@@ -45,10 +45,13 @@ blp = Blueprint(
 WRITE_ERRORS = (401, 403, 404, 409, 412, 422, 428)
 
 
-def _with_lang(data: dict, lang: str | None) -> dict:
-    if not lang:
-        return data
-    return display(data, lang, current_app.config["DEFAULT_LANGUAGE"])
+LANG = {
+    "in": "query",
+    "name": "lang",
+    "required": False,
+    "schema": {"type": "string", "pattern": LANGUAGE_TAG.pattern},
+    "description": "Adds `display`: every text resolved to this language (BCP 47 tag).",
+}
 
 
 def _document_errors(*codes):
@@ -67,10 +70,7 @@ class Objects(MethodView):
     @_document_errors(422)
     def get(self, args):
         """List the objects you may see, with filters."""
-        page = service.list_objects(identity(), args)
-        if args.get("lang"):
-            page.items = [_with_lang(item, args["lang"]) for item in page.items]
-        return json_response(envelope(page))
+        return page_response(service.list_objects(identity(), args), args.get("lang"))
 
     @blp.arguments(ObjectIn)
     @blp.response(201, ObjectOut)
@@ -79,18 +79,18 @@ class Objects(MethodView):
         """Create an object (curators and admins)."""
         record = service.create(identity(), data)
         location = url_for("objects.Object", object_id=record.data["id"])
-        return json_response(record.data, 201, record.etag, {"Location": location})
+        return record_response(record, status=201, headers={"Location": location})
 
 
 @blp.route("/<uuid:object_id>")
 class Object(MethodView):
-    @blp.arguments(LangArgs, location="query")
+    # ``lang`` is read by hand on this hot path (webargs would double its cost); see LANG.
+    @blp.doc(parameters=[LANG])
     @blp.response(200, ObjectOut)
-    @_document_errors(404, 410)
-    def get(self, args, object_id: uuid.UUID):
+    @_document_errors(404, 410, 422)
+    def get(self, object_id: uuid.UUID):
         """Read one object; ``?lang=`` adds ``display`` texts in that language."""
-        record = service.get(identity(), object_id)
-        return conditional(_with_lang(record.data, args.get("lang")), record.etag)
+        return record_response(service.get(identity(), object_id), lang_arg())
 
     @blp.arguments(ObjectIn)
     @blp.response(200, ObjectOut)
@@ -98,7 +98,7 @@ class Object(MethodView):
     def put(self, data, object_id: uuid.UUID):
         """Replace an object. Needs If-Match with the ETag you read."""
         record = service.replace(identity(), object_id, data, if_match())
-        return json_response(record.data, etag=record.etag)
+        return record_response(record)
 
     @blp.arguments(MergePatch, content_type="application/merge-patch+json")
     @blp.response(200, ObjectOut)
@@ -106,7 +106,7 @@ class Object(MethodView):
     def patch(self, changes, object_id: uuid.UUID):
         """Change some fields (JSON merge patch). Needs If-Match."""
         record = service.patch(identity(), object_id, changes, if_match())
-        return json_response(record.data, etag=record.etag)
+        return record_response(record)
 
     @blp.response(204)
     @_document_errors(401, 403, 404, 412, 428)
@@ -117,13 +117,12 @@ class Object(MethodView):
 
 
 @blp.route("/by-number/<path:object_number>")
-@blp.arguments(LangArgs, location="query")
+@blp.doc(parameters=[LANG])
 @blp.response(200, ObjectOut)
-@_document_errors(404, 410)
-def by_number(args, object_number: str):
+@_document_errors(404, 410, 422)
+def by_number(object_number: str):
     """Look an object up by its accession number."""
-    record = service.get_by_number(identity(), object_number)
-    return conditional(_with_lang(record.data, args.get("lang")), record.etag)
+    return record_response(service.get_by_number(identity(), object_number), lang_arg())
 
 
 @blp.route("/<uuid:object_id>/versions")
@@ -149,7 +148,7 @@ def version(object_id: uuid.UUID, number: int):
 def restore(object_id: uuid.UUID, number: int):
     """Save that version's record as a new version. Needs If-Match with the current ETag."""
     record = history.restore(identity(), object_id, number, if_match())
-    return json_response(record.data, etag=record.etag)
+    return record_response(record)
 
 
 @blp.route("/<uuid:object_id>/movements")

@@ -80,6 +80,11 @@ class CatalogueObject(UUIDKey, Timestamps, Base):
     created_by: Mapped[str | None] = mapped_column(sa.String(320))
     updated_by: Mapped[str | None] = mapped_column(sa.String(320))
     document: Mapped[dict] = mapped_column(default=dict)
+    # The record as each kind of caller reads it, as JSON text ready to send; kept equal to
+    # ``document`` by services.views whenever it is set, so a read is one row and no encoding.
+    public_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    research_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    staff_json: Mapped[str] = mapped_column(sa.Text, default="{}")
 
     makers: Mapped[list[ObjectMaker]] = relationship(
         cascade="all, delete-orphan", order_by="ObjectMaker.position"

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import ApiToken, Role, User
 from catalogue.models.base import utcnow
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
+from catalogue.services.fastread import RowReader
 from catalogue.services.identity import ANONYMOUS, Identity
 
 _hasher = PasswordHasher()
@@ -107,18 +110,52 @@ def create_token(identity: Identity, email: str, name: str | None = None) -> str
     return token
 
 
+_TOKEN_LOOKUP = RowReader(
+    [ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role],
+    ApiToken.token_hash,
+    ApiToken.revoked_at.is_(None),
+    User.active.is_(True),
+    join=(User, User.id == ApiToken.user_id),
+)
+
+
+# Resolved tokens are remembered this long by each process, so a burst of requests costs one
+# lookup; revoking a token, deactivating a user or changing a role takes effect within it.
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 1024
+
+
+def _token_cache() -> dict:
+    return current_app.extensions.setdefault("token_cache", {})
+
+
 def identity_for_token(token: str) -> Identity | None:
     """The identity a bearer token stands for, or None if it is unknown, revoked or inactive."""
-    row = db.session.execute(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or not row.user.active:
+    digest = _digest(token)
+    cache = _token_cache()
+    cached = cache.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    identity = _lookup(digest)
+    if identity is not None:
+        if len(cache) >= TOKEN_CACHE_SIZE:
+            cache.clear()
+        cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, identity)
+    return identity
+
+
+def _lookup(digest: str) -> Identity | None:
+    row = _TOKEN_LOOKUP(digest)
+    if row is None:
         return None
+    token_id, last_used_at, user_id, email, role = row
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now
+    if last_used_at is None or now - last_used_at > LAST_USED_RESOLUTION:
+        db.session.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
         uow.commit()
-    return identity_of(row.user)
+    return Identity(user_id=user_id, email=email, role=Role(role))
 
 
 def revoke_tokens(identity: Identity, email: str) -> int:
@@ -131,6 +168,7 @@ def revoke_tokens(identity: Identity, email: str) -> int:
             token.revoked_at = now
             count += 1
     uow.commit()
+    _token_cache().clear()
     return count
 
 

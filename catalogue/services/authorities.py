@@ -30,11 +30,12 @@ from catalogue.schemas.common import flatten_messages
 from catalogue.services import objects as object_service
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
-from catalogue.services.etag import check_precondition, etag_of
+from catalogue.services.etag import check_precondition
 from catalogue.services.identity import Identity
-from catalogue.services.objects import Record, merge_patch
+from catalogue.services.objects import merge_patch
 from catalogue.services.pagination import Page, paginate
 from catalogue.services.records import iso, ref
+from catalogue.services.views import Record, dumps
 
 KINDS = {
     "terms": Term,
@@ -114,7 +115,7 @@ def _get(kind: str, item_id: uuid.UUID, for_update: bool = False):
 def get(identity: Identity, kind: str, item_id: uuid.UUID) -> Record:
     _allowed(identity, kind)
     data = to_dict(kind, _get(kind, item_id))
-    return Record(data, etag_of(data))
+    return Record(dumps(data))
 
 
 def list_items(identity: Identity, kind: str, args: dict) -> Page:
@@ -176,7 +177,7 @@ def create(identity: Identity, kind: str, data: dict, item_id: uuid.UUID | None 
 def replace(identity: Identity, kind: str, item_id: uuid.UUID, data: dict, if_match) -> Record:
     identity.require_staff()
     item = _get(kind, item_id, for_update=True)
-    check_precondition(etag_of(to_dict(kind, item)), if_match)
+    check_precondition(Record(dumps(to_dict(kind, item))).etag, if_match)
     return replace_loaded(identity, kind, item, data)
 
 
@@ -191,7 +192,7 @@ def patch(identity: Identity, kind: str, item_id: uuid.UUID, changes: dict, if_m
     identity.require_staff()
     item = _get(kind, item_id, for_update=True)
     current = to_dict(kind, item)
-    check_precondition(etag_of(current), if_match)
+    check_precondition(Record(dumps(current)).etag, if_match)
     merged = merge_patch(current, changes)
     try:
         data = AUTHORITY_INPUT[kind]().load(merged)
@@ -251,7 +252,7 @@ def _objects_using(kind: str, item_id: uuid.UUID):
 def delete(identity: Identity, kind: str, item_id: uuid.UUID, if_match) -> None:
     identity.require_staff()
     item = _get(kind, item_id, for_update=True)
-    check_precondition(etag_of(to_dict(kind, item)), if_match)
+    check_precondition(Record(dumps(to_dict(kind, item))).etag, if_match)
     used = _use_count(kind, item_id)
     if used:
         raise Conflict(

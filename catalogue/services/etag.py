@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Collection
 
 from catalogue.services.errors import PreconditionFailed, PreconditionRequired
 
 # Passed as ``if_match`` by trusted batch callers (importer, restore) that write regardless.
 ANY = "*"
-
-
-def etag_of(data) -> str:
-    payload = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return '"' + hashlib.sha256(payload.encode()).hexdigest()[:32] + '"'
 
 
 def check_precondition(current: str, if_match: str | Collection[str] | None) -> None:

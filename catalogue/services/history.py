@@ -26,9 +26,9 @@ from catalogue.services.identity import (
     Identity,
     view_of,
 )
-from catalogue.services.objects import Record, _record
 from catalogue.services.pagination import Page, paginate
 from catalogue.services.records import iso, ref
+from catalogue.services.views import Record, stored
 
 
 def _visible_object(identity: Identity, object_id: uuid.UUID) -> CatalogueObject:
@@ -100,7 +100,7 @@ def get_version(identity: Identity, object_id: uuid.UUID, number: int) -> dict:
 def restore(identity: Identity, object_id: uuid.UUID, number: int, if_match) -> Record:
     """Save an earlier version's record as a new version (references must still exist)."""
     obj = object_service._load_for_write(identity, object_id)
-    check_precondition(_record(obj.document, identity).etag, if_match)
+    check_precondition(stored(obj, identity).etag, if_match)
     version = _version(object_id, number)
     data = object_service.load_input(version.record)
     return object_service._save(identity, obj, data, note=f"Restored from version {number}")

@@ -7,7 +7,6 @@ load and validate, change the data, register after-commit work, commit, return.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -32,23 +31,12 @@ from catalogue.schemas.common import flatten_messages
 from catalogue.schemas.objects import ObjectIn
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, Gone, NotFound, PreconditionFailed, ValidationFailed
-from catalogue.services.etag import check_precondition, etag_of
-from catalogue.services.identity import Identity, view_of
+from catalogue.services.etag import check_precondition
+from catalogue.services.fastread import RowReader
+from catalogue.services.identity import Identity
 from catalogue.services.pagination import Page, paginate
 from catalogue.services.records import References, apply, changed_fields, iso, render
-
-
-@dataclass
-class Record:
-    """A record as one caller may see it, with its entity tag."""
-
-    data: dict
-    etag: str
-
-
-def _record(document: dict, identity: Identity) -> Record:
-    data = view_of(document, identity)
-    return Record(data, etag_of(data))
+from catalogue.services.views import COLUMNS, Record, stored
 
 
 def load_input(payload) -> dict:
@@ -89,38 +77,43 @@ def _missing(object_id: uuid.UUID, identity: Identity) -> Exception:
     return NotFound(f"No object with id {object_id}.")
 
 
+_BY_ID = {
+    view: RowReader([column, CatalogueObject.status], CatalogueObject.id)
+    for view, column in COLUMNS.items()
+}
+_BY_NUMBER = {
+    view: RowReader([column, CatalogueObject.status], CatalogueObject.object_number)
+    for view, column in COLUMNS.items()
+}
+
+
 def get(identity: Identity, object_id: uuid.UUID) -> Record:
-    row = db.session.execute(
-        sa.select(CatalogueObject.document, CatalogueObject.status).where(
-            CatalogueObject.id == object_id
-        )
-    ).first()
-    if row is None or not identity.can_see(row.status):
-        raise (
-            _missing(object_id, identity)
-            if row is None
-            else NotFound(f"No object with id {object_id}.")
-        )
-    return _record(row.document, identity)
+    row = _BY_ID[identity.view](object_id)
+    if row is None:
+        raise _missing(object_id, identity)
+    if not identity.can_see(row[1]):
+        raise NotFound(f"No object with id {object_id}.")
+    return Record(row[0])
 
 
 def get_by_number(identity: Identity, object_number: str) -> Record:
     if "\x00" in object_number:
-        # No number holds one, and PostgreSQL refuses it in a query.
+        # No number holds one, and PostgreSQL refuses it in a query (a 500).
         raise NotFound(f"No object numbered {object_number!r}.")
-    row = db.session.execute(
-        sa.select(CatalogueObject.document, CatalogueObject.status).where(
-            CatalogueObject.object_number == object_number
+    # Accession numbers never hold control characters (and PostgreSQL text cannot hold NUL).
+    row = None if "\x00" in object_number else _BY_NUMBER[identity.view](object_number)
+    if row is None or not identity.can_see(row[1]):
+        tombstone = (
+            row is None
+            and "\x00" not in object_number
+            and db.session.execute(
+                sa.select(Tombstone).where(Tombstone.object_number == object_number)
+            ).scalar_one_or_none()
         )
-    ).first()
-    if row is None or not identity.can_see(row.status):
-        tombstone = db.session.execute(
-            sa.select(Tombstone).where(Tombstone.object_number == object_number)
-        ).scalar_one_or_none()
-        if row is None and tombstone is not None:
+        if tombstone:
             raise _missing(tombstone.id, identity)
         raise NotFound(f"No object numbered {object_number}.")
-    return _record(row.document, identity)
+    return Record(row[0])
 
 
 SORTS = {
@@ -131,7 +124,7 @@ SORTS = {
 
 
 def list_objects(identity: Identity, args: dict) -> Page:
-    query = sa.select(CatalogueObject.document).where(
+    query = sa.select(COLUMNS[identity.view]).where(
         CatalogueObject.status.in_(identity.visible_statuses)
     )
     if args.get("status"):
@@ -155,7 +148,7 @@ def list_objects(identity: Identity, args: dict) -> Page:
     order = column.desc() if sort.startswith("-") else column.asc()
     query = query.order_by(order, CatalogueObject.id)
     page = paginate(query, args.get("page", 1), args.get("per_page", 20))
-    page.items = [view_of(document, identity) for document in page.items]
+    page.items = [Record(text) for text in page.items]
     return page
 
 
@@ -261,7 +254,7 @@ def create(identity: Identity, data: dict, object_id: uuid.UUID | None = None) -
     _log(obj, ChangeEvent.created, None, now)
     _refresh_related(obj)
     _commit()
-    return _record(obj.document, identity)
+    return stored(obj, identity)
 
 
 def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None = None) -> Record:
@@ -276,7 +269,7 @@ def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None
     changed = changed_fields(before_doc, document)
     if not changed:
         db.session.rollback()
-        return _record(before_doc, identity)
+        return stored(obj, identity)
     now = utcnow()
     obj.version = obj.version + 1
     obj.updated_at = now
@@ -287,18 +280,18 @@ def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None
     if {"object_number", "title", "status"} & set(changed):
         _refresh_related(obj)
     _commit()
-    return _record(obj.document, identity)
+    return stored(obj, identity)
 
 
 def replace(identity: Identity, object_id: uuid.UUID, data: dict, if_match) -> Record:
     obj = _load_for_write(identity, object_id)
-    check_precondition(_record(obj.document, identity).etag, if_match)
+    check_precondition(stored(obj, identity).etag, if_match)
     return _save(identity, obj, data)
 
 
 def patch(identity: Identity, object_id: uuid.UUID, changes, if_match) -> Record:
     obj = _load_for_write(identity, object_id)
-    check_precondition(_record(obj.document, identity).etag, if_match)
+    check_precondition(stored(obj, identity).etag, if_match)
     if not isinstance(changes, dict):
         raise ValidationFailed({"_schema": ["A merge patch must be a JSON object."]})
     return _save(identity, obj, load_input(merge_patch(obj.document, changes)))
@@ -306,7 +299,7 @@ def patch(identity: Identity, object_id: uuid.UUID, changes, if_match) -> Record
 
 def delete(identity: Identity, object_id: uuid.UUID, if_match) -> None:
     obj = _load_for_write(identity, object_id)
-    check_precondition(_record(obj.document, identity).etag, if_match)
+    check_precondition(stored(obj, identity).etag, if_match)
     now = utcnow()
     db.session.add(
         Tombstone(

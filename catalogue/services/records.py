@@ -30,7 +30,7 @@ from catalogue.services.errors import ValidationFailed
 from catalogue.services.identity import STAFF_ONLY_ACQUISITION_FIELDS
 
 # Fields whose change is not a change a curator made (they follow every save).
-META_FIELDS = ("version", "created_at", "updated_at", "links", "media")
+META_FIELDS = ("id", "version", "created_at", "updated_at", "links", "media")
 
 
 def iso(value: datetime | None) -> str | None:

@@ -152,3 +152,10 @@ def test_authority_writes_need_if_match(client, curator, method):
     etag = client.get(path).headers["ETag"]
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
     assert helpers.write(client, curator, method, path, body, etag=etag).status_code in (200, 204)
+
+
+def test_a_weak_etag_never_matches_for_a_write(client, curator, record):
+    _, etag = helpers.read(client, curator, record)
+    path = f"/api/v1/objects/{record['id']}"
+    response = helpers.write(client, curator, "patch", path, {"description": "x"}, f"W/{etag}")
+    helpers.is_problem(response, 412)

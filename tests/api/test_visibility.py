@@ -288,3 +288,18 @@ def test_condition_checks(client, curator, state):
         assert set(problem["errors"]) & {"condition", "checked_at"}
     assert state() == before
     assert client.get(path, headers=curator.headers).get_json()["total"] == 4
+
+
+def test_anonymous_writes_are_401_whatever_the_body(client, catalogue, state):
+    before = state()
+    record = f"/api/v1/objects/{catalogue['draft']['id']}"
+    for response in (
+        client.post("/api/v1/objects", json={"colour": "red"}),
+        client.post("/api/v1/objects", data="{broken", content_type="application/json"),
+        client.post("/api/v1/objects", data="x", content_type="text/plain"),
+        client.patch(record, json=[1, 2]),
+        client.put("/api/v1/objects/0b6f3c1e-5d2a-4c1f-9a57-3f1e2d4c5b6a", json={}),
+        client.delete(record),
+    ):
+        helpers.is_problem(response, 401)
+    assert state() == before
