@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install demo serve clean
+.PHONY: run test lint install demo serve clean translations
 
 $(BIN)/catalogue: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ serve: install
 ## test: install and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## translations: collect the pages' texts and merge them into the .po files (compiled at start-up)
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k _l -k ngettext:1,2 --no-location \
+		--sort-output --project=catalogue -o catalogue/translations/messages.pot .
+	$(BIN)/pybabel update -i catalogue/translations/messages.pot -d catalogue/translations \
+		--ignore-obsolete
 
 lint: install
 	$(BIN)/ruff check .

@@ -53,17 +53,23 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from catalogue.api import auth, authorities, docs, errors, health, objects, search
+    from catalogue.api import auth, authorities, docs, errors, exchange, health, objects, search
     from catalogue.api.http import unreadable_body
 
     api.register_blueprint(objects.blp)
     api.register_blueprint(search.blp)
+    api.register_blueprint(exchange.imports_blp)
+    api.register_blueprint(exchange.exports_blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)
     errors.register(app)
     auth.register(app)
+
+    from catalogue import web
+
+    web.register(app)
 
     @app.before_request
     def _limit_json_bodies():

@@ -126,7 +126,9 @@ def search_sync() -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (users, tokens, demo, search):
+    from catalogue.cli_exchange import COMMANDS
+
+    for group in (users, tokens, demo, search, *COMMANDS):
         app.cli.add_command(group)
 
 

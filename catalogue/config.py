@@ -53,12 +53,24 @@ def defaults() -> dict:
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 2 * 1024**3),
         # Largest JSON request body in bytes (1 MiB).
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
+        # Where uploaded import files and their error reports are kept (server-generated names).
+        "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
         # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
         "OAI_REPOSITORY_IDENTIFIER": env("OAI_REPOSITORY_IDENTIFIER", "catalogue.example.org"),
         # Public base URL used where absolute links are required (IIIF, OAI-PMH, sitemaps).
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
         # Name of the institution, shown in records' provenance and feeds.
         "INSTITUTION_NAME": env("INSTITUTION_NAME", "La Coupole, Centre d'Histoire et de Mémoire"),
+        # Send the session cookie over HTTPS only; set to 1 behind TLS in production.
+        "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
+        # Languages of the web pages; the first is used when the browser asks for none of them.
+        "WEB_LANGUAGES": ["fr", "en"],
+        # Failed sign-ins (per email and address) allowed before each further try must wait.
+        "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
+        # The first wait in seconds; it doubles with every further failure.
+        "SIGN_IN_BLOCK_SECONDS": _int("SIGN_IN_BLOCK_SECONDS", 30),
+        # The longest wait in seconds, and how long quiet clears the count.
+        "SIGN_IN_MAX_BLOCK_SECONDS": _int("SIGN_IN_MAX_BLOCK_SECONDS", 15 * 60),
     }
 
 
@@ -82,6 +94,14 @@ def finalise(config: dict) -> dict:
         },
     )
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"]
+    # Web sessions: cookies scripts cannot read, not sent on cross-site subrequests.
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    # CSRF is checked by the web blueprints only; the JSON API uses bearer tokens.
+    config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    config.setdefault("BABEL_DEFAULT_LOCALE", config["WEB_LANGUAGES"][0])
     # flask-smorest and the OpenAPI document.
     config.update(
         API_TITLE="Museum catalogue API",

@@ -60,6 +60,7 @@ def make_test_config(tmp_path_factory, database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "MEDIA_STORAGE": (base / "media").as_uri(),
         "SEARCH_INDEX_DIR": str(base / "search-index"),
+        "IMPORTS_DIR": str(base / "imports"),
     }
 
 
@@ -95,14 +96,19 @@ def _clean_database(request):
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as connection:
-            for table in Base.metadata.sorted_tables:
-                # Rows pointing at rows of their own table (sub-locations) go in any order.
-                own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
-                if own:
-                    connection.execute(table.update().values(dict.fromkeys(own)))
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+        empty_tables(db.engine)
+
+
+def empty_tables(engine) -> None:
+    """Delete every row of every table."""
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            # Rows pointing at rows of their own table (sub-locations) go in any order.
+            own = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+            if own:
+                connection.execute(table.update().values(dict.fromkeys(own)))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture

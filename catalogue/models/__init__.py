@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from catalogue.models.accounts import ApiToken, Role, User
+from catalogue.models.accounts import ApiToken, Role, SignInThrottle, User
 from catalogue.models.authorities import (
     AUTHORITY_MODELS,
     Agent,
@@ -14,6 +14,7 @@ from catalogue.models.authorities import (
 )
 from catalogue.models.base import Base
 from catalogue.models.history import ChangeEvent, ChangeLogEntry, ObjectVersion, Tombstone
+from catalogue.models.imports import ImportJob, ImportStatus
 from catalogue.models.media import Media
 from catalogue.models.objects import (
     CatalogueObject,
@@ -45,6 +46,8 @@ __all__ = [
     "ConditionCheck",
     "Location",
     "LocationKind",
+    "ImportJob",
+    "ImportStatus",
     "Media",
     "Movement",
     "ObjectAgent",
@@ -57,6 +60,7 @@ __all__ = [
     "Place",
     "Relation",
     "Role",
+    "SignInThrottle",
     "Status",
     "Term",
     "TermField",

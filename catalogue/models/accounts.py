@@ -51,3 +51,18 @@ class ApiToken(UUIDKey, Base):
     revoked_at: Mapped[datetime | None] = mapped_column()
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="joined")
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for one email from one address, so guessing slows down.
+
+    Kept in the database so every server process sees the same count.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    # SHA-256 of "email|address": neither is stored in clear.
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column()

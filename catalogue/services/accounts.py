@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -48,7 +49,7 @@ def create_user(
 ) -> User:
     identity.require_admin()
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
+    if "@" not in email or len(email) > 320 or "\x00" in email:
         raise ValidationFailed({"email": ["Give a valid email address."]})
     try:
         role = Role(role)
@@ -92,6 +93,47 @@ def verify_password(email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     uow.commit()
     return user
+
+
+def list_users(identity: Identity) -> list[User]:
+    """Every user, by email (admins only)."""
+    identity.require_admin()
+    return list(db.session.execute(sa.select(User).order_by(User.email)).scalars())
+
+
+def update_user(
+    identity: Identity,
+    user_id,
+    role: Role | str | None = None,
+    active: bool | None = None,
+) -> User:
+    """Change a user's role or whether they may sign in (admins only; not themselves)."""
+    identity.require_admin()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    if user.id == identity.user_id:
+        raise Conflict("Admins cannot change their own role or deactivate themselves.")
+    if role is not None:
+        try:
+            user.role = Role(role)
+        except ValueError as error:
+            raise ValidationFailed({"role": [f"Role is one of {', '.join(Role)}."]}) from error
+    if active is not None:
+        user.active = active
+    uow.commit()
+    return user
+
+
+def identity_for_user_id(user_id) -> Identity | None:
+    """The identity of an active user (a signed-in web session), or None."""
+    try:
+        user = db.session.get(User, uuid.UUID(str(user_id)))
+    except ValueError:
+        return None
+    if user is None or not user.active:
+        return None
+    return identity_of(user)
 
 
 def _digest(token: str) -> str:

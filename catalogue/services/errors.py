@@ -69,3 +69,8 @@ class BadRequest(ServiceError):
 class Unavailable(ServiceError):
     status = 503
     title = "Service unavailable"
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    title = "Too many requests"

@@ -219,6 +219,11 @@ def _save_version(
     )
 
 
+def commit_batch() -> None:
+    """Commit the unit of work, turning concurrency and integrity failures into 412/409."""
+    _commit()
+
+
 def _commit() -> None:
     try:
         uow.commit()
@@ -234,9 +239,23 @@ def _commit() -> None:
 
 def create(identity: Identity, data: dict, object_id: uuid.UUID | None = None) -> Record:
     """Create an object; ``object_id`` keeps a known id (demo data, restore)."""
+    obj = stage_create(identity, data, object_id)
+    _commit()
+    return stored(obj, identity)
+
+
+def stage_create(
+    identity: Identity, data: dict, object_id: uuid.UUID | None = None, checked: bool = False
+) -> CatalogueObject:
+    """Add a new object to the unit of work without committing (batch writers commit).
+
+    ``checked``: the caller has already resolved every reference and found the number free
+    (the importer does, for whole files); the unique number constraint still holds at commit.
+    """
     identity.require_staff()
-    References().check(data)
-    _check_number_free(data["object_number"])
+    if not checked:
+        References().check(data)
+        _check_number_free(data["object_number"])
     now = utcnow()
     obj = CatalogueObject(
         id=object_id or uuid.uuid4(),
@@ -247,18 +266,33 @@ def create(identity: Identity, data: dict, object_id: uuid.UUID | None = None) -
         updated_by=identity.email,
     )
     apply(obj, data)
-    db.session.add(obj)
-    db.session.flush()
+    # Rendered before it is added, so the row is written once, document included. Nothing
+    # can relate to an object that did not exist, so no other record needs rebuilding.
     obj.document = render(obj)
+    db.session.add(obj)
     _save_version(obj, identity, changed_fields(None, obj.document), now)
     _log(obj, ChangeEvent.created, None, now)
-    _refresh_related(obj)
-    _commit()
-    return stored(obj, identity)
+    return obj
 
 
 def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None = None) -> Record:
     """Apply validated input to a loaded object; a new version only if something changed."""
+    if not stage_save(identity, obj, data, note):
+        db.session.rollback()
+        return stored(obj, identity)
+    _commit()
+    return stored(obj, identity)
+
+
+def stage_save(
+    identity: Identity, obj: CatalogueObject, data: dict, note: str | None = None
+) -> bool:
+    """Apply validated input to a loaded object without committing; False if nothing changed.
+
+    When nothing changed the links were rewritten with the same values and no version or
+    change-log entry is made; a single-record caller rolls back, a batch simply goes on.
+    """
+    identity.require_staff()
     References().check(data)
     if data["object_number"] != obj.object_number:
         _check_number_free(data["object_number"], obj.id)
@@ -268,8 +302,7 @@ def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None
     document = render(obj)
     changed = changed_fields(before_doc, document)
     if not changed:
-        db.session.rollback()
-        return stored(obj, identity)
+        return False
     now = utcnow()
     obj.version = obj.version + 1
     obj.updated_at = now
@@ -279,8 +312,7 @@ def _save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None
     _log(obj, ChangeEvent.updated, before_status, now)
     if {"object_number", "title", "status"} & set(changed):
         _refresh_related(obj)
-    _commit()
-    return stored(obj, identity)
+    return True
 
 
 def replace(identity: Identity, object_id: uuid.UUID, data: dict, if_match) -> Record:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 
 from catalogue.extensions import db
 from catalogue.models import (
@@ -62,11 +63,20 @@ class References:
         self.errors.setdefault(path, []).append(message)
 
     def _fetch(self, model, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, object]:
-        ids = set(ids)
-        if not ids:
-            return {}
-        rows = db.session.execute(sa.select(model).where(model.id.in_(ids))).scalars()
-        return {row.id: row for row in rows}
+        found: dict[uuid.UUID, object] = {}
+        missing = set()
+        # Records already loaded in this session need no query (batch imports name the
+        # same authorities row after row).
+        for item_id in set(ids):
+            item = db.session.identity_map.get(identity_key(model, item_id))
+            if item is not None and not sa.inspect(item).expired:
+                found[item_id] = item
+            else:
+                missing.add(item_id)
+        if missing:
+            rows = db.session.execute(sa.select(model).where(model.id.in_(missing))).scalars()
+            found.update({row.id: row for row in rows})
+        return found
 
     def check(self, data: dict) -> None:
         production = data.get("production") or {}
@@ -313,7 +323,8 @@ def render(obj: CatalogueObject) -> dict:
         "valuation": valuation,
         "location": ref(_get(Location, obj.location_id)),
         "internal_notes": obj.internal_notes,
-        "media": media_summaries(obj.id),
+        # An object not yet written has no media to look for.
+        "media": [] if sa.inspect(obj).transient else media_summaries(obj.id),
         "version": obj.version,
         "created_at": iso(obj.created_at),
         "updated_at": iso(obj.updated_at),

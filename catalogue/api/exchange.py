@@ -1,0 +1,126 @@
+"""``/api/v1/imports`` (curators) and ``/api/v1/exports`` (anyone, their visible records)."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Response, stream_with_context, url_for
+from flask_smorest import Blueprint
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
+
+from catalogue.api.http import identity, json_response
+from catalogue.schemas.common import Problem
+from catalogue.schemas.exchange import ExportArgs, ImportOut, ImportUpload
+from catalogue.services import exports, import_jobs
+from catalogue.services.tabular import csv_chunks, jsonl_chunks
+
+
+class _MultipartParser(FlaskParser):
+    """Reads a multipart body's files and fields together, as one documented schema."""
+
+    def load_files(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class _UploadBlueprint(Blueprint):
+    ARGUMENTS_PARSER = _MultipartParser()
+
+
+imports_blp = _UploadBlueprint(
+    "imports",
+    __name__,
+    url_prefix="/api/v1/imports",
+    description="Spreadsheet imports (curators and admins): upload and check, then commit.",
+)
+exports_blp = Blueprint(
+    "exports",
+    __name__,
+    url_prefix="/api/v1/exports",
+    description="Every record you may see, as CSV or JSON Lines with the import's columns.",
+)
+
+
+def _problems(blp, *codes):
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=Problem, description="A problem (RFC 9457).")(view)
+        return view
+
+    return decorate
+
+
+@imports_blp.route("", methods=["POST"])
+@imports_blp.arguments(ImportUpload, location="files")
+@imports_blp.response(201, ImportOut)
+@_problems(imports_blp, 401, 403, 413, 422)
+def create_import(form):
+    """Upload a spreadsheet and check it (a dry run); the report lists every error."""
+    upload, mapping = form.pop("file"), form.pop("mapping", None)
+    job = import_jobs.create(
+        identity(), upload.stream, upload.filename, form, mapping.read() if mapping else None
+    )
+    location = url_for("imports.get_import", import_id=job["id"])
+    return json_response(job, 201, headers={"Location": location})
+
+
+@imports_blp.route("/<uuid:import_id>", methods=["GET"])
+@imports_blp.response(200, ImportOut)
+@_problems(imports_blp, 401, 403, 404)
+def get_import(import_id: uuid.UUID):
+    """An import: its status and report."""
+    return json_response(import_jobs.get(identity(), import_id))
+
+
+@imports_blp.route("/<uuid:import_id>/commit", methods=["POST"])
+@imports_blp.response(200, ImportOut)
+@_problems(imports_blp, 401, 403, 404, 409)
+def commit_import(import_id: uuid.UUID):
+    """Apply a checked import (the file is checked again first)."""
+    return json_response(import_jobs.commit(identity(), import_id))
+
+
+@imports_blp.route("/<uuid:import_id>/errors.csv", methods=["GET"])
+@imports_blp.response(
+    200, description="row, object_number, column, message", content_type="text/csv"
+)
+@_problems(imports_blp, 401, 403, 404)
+def import_errors(import_id: uuid.UUID):
+    """The errors of an import as CSV."""
+    return Response(import_jobs.errors_csv(identity(), import_id), mimetype="text/csv")
+
+
+def _export(args: dict, fmt: str) -> Response:
+    filters = exports.Filters(
+        status=args.get("status"),
+        collection=args.get("collection"),
+        updated_since=args.get("updated_since"),
+    )
+    columns, rows = exports.rows(identity(), filters)
+    chunks = csv_chunks(columns, rows) if fmt == "csv" else jsonl_chunks(rows)
+    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return Response(
+        stream_with_context(chunks),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="objects.{fmt}"'},
+    )
+
+
+@exports_blp.route("/objects.csv", methods=["GET"])
+@exports_blp.arguments(ExportArgs, location="query")
+@exports_blp.response(200, description="UTF-8 CSV with a BOM", content_type="text/csv")
+@_problems(exports_blp, 422)
+def export_csv(args):
+    """Every record you may see, one row each (staff-only columns for staff only)."""
+    return _export(args, "csv")
+
+
+@exports_blp.route("/objects.jsonl", methods=["GET"])
+@exports_blp.arguments(ExportArgs, location="query")
+@exports_blp.response(
+    200, description="One JSON object per line", content_type="application/x-ndjson"
+)
+@_problems(exports_blp, 422)
+def export_jsonl(args):
+    """The same rows as JSON Lines."""
+    return _export(args, "jsonl")

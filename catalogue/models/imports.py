@@ -1,0 +1,36 @@
+"""Spreadsheet imports sent through the API: the uploaded file, its options and its report."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from catalogue.models.authorities import _enum
+from catalogue.models.base import Base, UUIDKey, utcnow
+
+
+class ImportStatus(enum.StrEnum):
+    validated = "validated"  # dry run done, no errors (or errors to skip): ready to commit
+    invalid = "invalid"  # dry run found errors and invalid rows are not to be skipped
+    committed = "committed"
+    failed = "failed"  # the commit stopped part-way (earlier batches are kept)
+
+
+class ImportJob(UUIDKey, Base):
+    """One uploaded file; the file is kept under ``IMPORTS_DIR`` as ``<id><suffix>``."""
+
+    __tablename__ = "imports"
+
+    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus, "import_status"))
+    # As the client named it: shown to people, never used to build a path.
+    original_filename: Mapped[str | None] = mapped_column(sa.String(500))
+    suffix: Mapped[str] = mapped_column(sa.String(10))
+    options: Mapped[dict] = mapped_column(default=dict)
+    report: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(sa.String(320))
+    committed_at: Mapped[datetime | None] = mapped_column()
+    committed_by: Mapped[str | None] = mapped_column(sa.String(320))

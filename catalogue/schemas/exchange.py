@@ -1,0 +1,68 @@
+"""What the import and export endpoints accept and answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_smorest.fields import Upload
+from marshmallow import EXCLUDE, Schema, fields
+
+from catalogue.models import ImportStatus, Status
+
+
+class ImportUpload(Schema):
+    """The multipart body of an import: the file, an optional mapping, and options."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    file = Upload(required=True, metadata={"description": "The .csv or .xlsx file."})
+    mapping = Upload(metadata={"description": "Optional YAML or JSON column mapping."})
+    dry_run = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Only check (default). False applies a clean file at once."},
+    )
+    create_authorities = fields.Boolean(load_default=False)
+    skip_invalid = fields.Boolean(load_default=False)
+
+
+class ImportError_(Schema):
+    row = fields.Integer()
+    object_number = fields.String()
+    column = fields.String()
+    message = fields.String()
+
+
+class ImportReport(Schema):
+    rows = fields.Integer()
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    failed = fields.Integer()
+    authorities_created = fields.Dict(keys=fields.String(), values=fields.Integer())
+    dry_run = fields.Boolean()
+    applied = fields.Boolean()
+    stopped = fields.String()
+    errors = fields.List(fields.Nested(ImportError_))
+
+
+class ImportOut(Schema):
+    id = fields.UUID()
+    status = fields.Enum(ImportStatus)
+    original_filename = fields.String(allow_none=True)
+    options = fields.Dict()
+    report = fields.Nested(ImportReport)
+    created_at = fields.DateTime()
+    created_by = fields.String(allow_none=True)
+    committed_at = fields.DateTime(allow_none=True)
+    committed_by = fields.String(allow_none=True)
+    links = fields.Dict()
+
+
+class ExportArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.Enum(Status)
+    collection = fields.String(metadata={"description": "Collection id, label or URI."})
+    updated_since = fields.AwareDateTime(default_timezone=dt.UTC)

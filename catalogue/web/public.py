@@ -1,0 +1,40 @@
+"""The public collection: home, search results, object pages. No sign-in; public view only."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, render_template, request, url_for
+
+from catalogue.services import authorities, objects
+from catalogue.services.identity import ANONYMOUS
+from catalogue.web import finder
+from catalogue.web.common import page_blueprint
+
+bp = page_blueprint("public", __name__)
+
+
+@bp.get("/")
+def home():
+    collections = authorities.list_items(ANONYMOUS, "collections", {"per_page": 100}).items
+    return render_template("web/home.html", collections=collections)
+
+
+@bp.get("/search")
+def search():
+    args = finder.parse_args(request.args)
+    results = finder.find(ANONYMOUS, args)
+    return render_template("web/search.html", results=results, args=args, link="public.object_page")
+
+
+@bp.get("/objects/<uuid:object_id>")
+def object_page(object_id: uuid.UUID):
+    record = objects.get(ANONYMOUS, object_id).data
+    base = current_app.config["PUBLIC_BASE_URL"]
+    path = url_for("public.object_page", object_id=object_id)
+    permanent = (
+        base.rstrip("/") + path
+        if base
+        else url_for("public.object_page", object_id=object_id, _external=True)
+    )
+    return render_template("web/object.html", record=record, permanent=permanent)

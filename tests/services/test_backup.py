@@ -1,0 +1,161 @@
+"""Backup and restore give back the same catalogue, on the same or another database."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from catalogue import create_app, demo
+from catalogue.extensions import db
+from catalogue.models import CatalogueObject, Condition
+from catalogue.services import accounts, backup, history
+from catalogue.services import objects as object_service
+from catalogue.services.errors import Conflict, ValidationFailed
+from catalogue.services.etag import ANY
+from catalogue.services.identity import SYSTEM
+from tests.conftest import empty_tables
+from tests.services.exchange_helpers import CURATOR
+
+
+def fill() -> None:
+    """The demo collection, plus an edit (a second version), a deletion and a user."""
+    demo.load()
+    numbers = db.session.execute(
+        sa.select(CatalogueObject.id).order_by(CatalogueObject.object_number)
+    ).scalars()
+    first, second = list(numbers)[:2]
+    object_service.patch(CURATOR, first, {"internal_notes": "Revu en 2026."}, ANY)
+    history.record_condition_check(
+        CURATOR, first, {"condition": Condition.fair, "notes": "Rouille"}
+    )
+    object_service.delete(CURATOR, second, ANY)
+    accounts.create_user(SYSTEM, "registrar@museum.example", "curator", "a long password 123")
+    db.session.remove()
+
+
+def small_fill() -> None:
+    object_service.create(
+        CURATOR, object_service.load_input({"object_number": "2026.0001.001", "title": "Objet"})
+    )
+    db.session.remove()
+
+
+def snapshot() -> dict[str, list]:
+    """Every backed-up table's rows, as typed values, in primary-key order."""
+    tables = {}
+    for table in backup.tables():
+        columns = [c for c in backup._columns(table)]
+        keys = [c.name for c in table.primary_key.columns]
+        rows = [dict(r._mapping) for r in db.session.execute(sa.select(*columns))]
+        tables[table.name] = sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys))
+    db.session.remove()
+    return tables
+
+
+def wipe() -> None:
+    db.session.remove()
+    empty_tables(db.engine)
+
+
+def test_round_trip_on_the_same_database(ctx, tmp_path):
+    fill()
+    before = snapshot()
+    manifest = backup.backup(SYSTEM, tmp_path / "backup")
+    assert manifest["format_version"] == 1
+    assert {t["name"]: t["rows"] for t in manifest["tables"]}["objects"] == 38
+    users = (tmp_path / "backup" / "tables" / "users.jsonl").read_text()
+    assert "password" not in users and "registrar@museum.example" in users
+    assert not (tmp_path / "backup" / "tables" / "api_tokens.jsonl").exists()
+    wipe()
+    backup.restore(SYSTEM, tmp_path / "backup")
+    assert snapshot() == before
+    # Ids handed out after a restore follow the restored ones (PostgreSQL sequences).
+    some = db.session.execute(sa.select(CatalogueObject.id).limit(1)).scalar_one()
+    record = object_service.patch(CURATOR, some, {"internal_notes": "Après restauration"}, ANY)
+    assert record.data["internal_notes"] == "Après restauration"
+
+
+def test_restore_refuses_a_catalogue_with_data(ctx, tmp_path):
+    small_fill()
+    backup.backup(SYSTEM, tmp_path / "backup")
+    with pytest.raises(Conflict):
+        backup.restore(SYSTEM, tmp_path / "backup")
+    with pytest.raises(Conflict):
+        backup.backup(SYSTEM, tmp_path / "backup")  # not into a folder with a backup in it
+
+
+def test_damaged_backup_is_refused_before_anything_is_written(ctx, tmp_path):
+    small_fill()
+    backup.backup(SYSTEM, tmp_path / "backup")
+    wipe()
+    objects = tmp_path / "backup" / "tables" / "objects.jsonl"
+    lines = objects.read_text(encoding="utf-8").splitlines(keepends=True)
+    record = json.loads(lines[0])
+    record["object_number"] = "9999.9999.999"
+    objects.write_text(json.dumps(record) + "\n" + "".join(lines[1:]), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as damaged:
+        backup.restore(SYSTEM, tmp_path / "backup")
+    assert "tables/objects.jsonl" in damaged.value.errors
+    assert snapshot()["objects"] == []
+
+
+def _app(url: str, folder):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE_URL": url,
+            "MEDIA_STORAGE": (folder / "media").as_uri(),
+            "SEARCH_INDEX_DIR": str(folder / "index"),
+            "IMPORTS_DIR": str(folder / "imports"),
+        }
+    )
+
+
+@pytest.fixture
+def other_postgres(postgres_server_url):
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    name = f"catalogue_restore_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_sqlite_to_postgresql_and_back(tmp_path, other_postgres):
+    sqlite_app = _app(f"sqlite:///{tmp_path / 'source.db'}", tmp_path / "a")
+    with sqlite_app.app_context():
+        upgrade()
+        fill()
+        original = snapshot()
+        backup.backup(SYSTEM, tmp_path / "from-sqlite")
+        db.session.remove()
+        db.engine.dispose()
+    postgres_app = _app(other_postgres, tmp_path / "b")
+    with postgres_app.app_context():
+        upgrade()
+        backup.restore(SYSTEM, tmp_path / "from-sqlite")
+        restored = snapshot()
+        backup.backup(SYSTEM, tmp_path / "from-postgresql")
+        # The restored catalogue works: a new object gets new version and change-log ids.
+        created = object_service.create(
+            CURATOR, object_service.load_input({"object_number": "2026.0002.001", "title": "x"})
+        )
+        assert created.data["version"] == 1
+        db.session.remove()
+        db.engine.dispose()
+    assert restored == original
+    back_app = _app(f"sqlite:///{tmp_path / 'again.db'}", tmp_path / "c")
+    with back_app.app_context():
+        upgrade()
+        backup.restore(SYSTEM, tmp_path / "from-postgresql")
+        assert snapshot() == restored
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,88 @@
+"""The ``catalogue import``, ``export``, ``backup`` and ``restore`` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from catalogue.extensions import db
+from tests.conftest import empty_tables
+from tests.services.exchange_helpers import FRENCH_ROWS, counts, make_vocabulary, write_csv
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def vocab(app):
+    with app.app_context():
+        yield make_vocabulary()
+
+
+def test_import_with_errors_writes_the_report_and_fails(app, runner, vocab, tmp_path):
+    rows = [list(r) for r in FRENCH_ROWS]
+    rows[2][5] = "plastique"
+    path = write_csv(tmp_path / "inventaire.csv", rows)
+    report = tmp_path / "erreurs.csv"
+    result = runner.invoke(args=["import", "objects", str(path), "--errors-csv", str(report)])
+    assert result.exit_code == 1
+    assert "Nothing imported" in result.output and "1 failed" in result.output
+    errors = list(csv.DictReader(io.StringIO(report.read_text(encoding="utf-8"))))
+    assert [(e["row"], e["column"]) for e in errors] == [("3", "materials")]
+    with app.app_context():
+        assert counts() == (0, 0, 0)
+
+
+def test_import_dry_run_then_for_real(app, runner, vocab, tmp_path):
+    path = write_csv(tmp_path / "inventaire.csv", FRENCH_ROWS)
+    dry = runner.invoke(args=["import", "objects", str(path), "--dry-run"])
+    assert dry.exit_code == 0 and "Dry run" in dry.output and "3 created" in dry.output
+    real = runner.invoke(args=["import", "objects", str(path)])
+    assert real.exit_code == 0 and "3 created" in real.output
+    again = runner.invoke(args=["import", "objects", str(path)])
+    assert "3 unchanged" in again.output
+    with app.app_context():
+        assert counts() == (3, 3, 3)
+
+
+def test_media_folder_is_refused_until_media_storage_exists(runner, vocab, tmp_path):
+    path = write_csv(tmp_path / "inventaire.csv", FRENCH_ROWS)
+    result = runner.invoke(args=["import", "objects", str(path), "--media-dir", str(tmp_path)])
+    assert result.exit_code != 0 and "media" in result.output
+
+
+def test_export_to_stdout_and_file(app, runner, vocab, tmp_path):
+    runner.invoke(args=["import", "objects", str(write_csv(tmp_path / "i.csv", FRENCH_ROWS))])
+    out = runner.invoke(args=["export", "objects", "--format", "csv", "--status", "public"])
+    rows = list(csv.DictReader(io.StringIO(out.output.lstrip("\ufeff"))))
+    assert [r["object_number"] for r in rows] == ["2001.0001.001"]
+    assert rows[0]["materials"] == "Acier | Cuir"
+    assert rows[0]["dimensions"] == "height 25.5 cm"
+    target = tmp_path / "tout.jsonl"
+    runner.invoke(args=["export", "objects", "--format", "jsonl", "--output", str(target)])
+    lines = [json.loads(x) for x in target.read_text(encoding="utf-8").splitlines()]
+    assert [x["object_number"] for x in lines] == [
+        "2001.0001.001",
+        "2001.0002.001",
+        "2001.0003.001",
+    ]
+
+
+def test_backup_and_restore_commands(app, runner, vocab, tmp_path):
+    runner.invoke(args=["import", "objects", str(write_csv(tmp_path / "i.csv", FRENCH_ROWS))])
+    result = runner.invoke(args=["backup", str(tmp_path / "sauvegarde")])
+    assert result.exit_code == 0 and "3 objects" in result.output
+    refused = runner.invoke(args=["restore", str(tmp_path / "sauvegarde")])
+    assert refused.exit_code != 0 and "empty" in refused.output
+    with app.app_context():
+        db.session.remove()
+        empty_tables(db.engine)
+    restored = runner.invoke(args=["restore", str(tmp_path / "sauvegarde")])
+    assert restored.exit_code == 0, restored.output
+    with app.app_context():
+        assert counts() == (3, 3, 3)

@@ -1,0 +1,111 @@
+"""Fixtures for the pages: people who sign in with a password, and a signed-in browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalogue.extensions import db
+from catalogue.services import accounts
+from catalogue.services.identity import SYSTEM
+
+PASSWORD = "correct horse battery staple"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of this browser session, as a page's form carries it."""
+    return TOKEN.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, address: str = "127.0.0.1"):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def post_form(client, path: str, data, token_from: str | None = None):
+    """POST a form with the CSRF token taken from a page (the form's own page by default)."""
+    token = csrf_token(client, token_from or path)
+    if hasattr(data, "add"):
+        data.add("csrf_token", token)
+    else:
+        data = {**data, "csrf_token": token}
+    return client.post(path, data=data)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashing():
+    """Real argon2 with small costs: the production costs take most of a second per hash."""
+    from argon2 import PasswordHasher
+
+    saved = accounts._hasher, accounts._DUMMY_HASH
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    accounts._DUMMY_HASH = accounts._hasher.hash("not a password of anyone")
+    yield
+    accounts._hasher, accounts._DUMMY_HASH = saved
+
+
+@pytest.fixture
+def client(app):
+    """A browser that prefers English (the pages default to French)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def people(app):
+    """An admin, a curator, a second curator and a researcher, each with a password."""
+    emails = {}
+    with app.app_context():
+        for name, role in (
+            ("admin", "admin"),
+            ("curator", "curator"),
+            ("curator2", "curator"),
+            ("researcher", "researcher"),
+        ):
+            email = f"{name}.web@museum.example"
+            accounts.create_user(SYSTEM, email, role, password=PASSWORD, name=name.title())
+            emails[name] = email
+        db.session.remove()
+    return emails
+
+
+@pytest.fixture
+def browser_for(app, people):
+    """A new test client signed in as one of ``people``."""
+
+    def make(name: str):
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        response = sign_in(client, people[name])
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return make
+
+
+def make_object(app, **fields) -> dict:
+    """Create an object through the service, as the system; returns the record."""
+    from catalogue.services import objects
+    from tests.helpers import next_number
+
+    body = {"object_number": next_number(), "title": {"fr": "Objet", "en": "Object"}, **fields}
+    with app.app_context():
+        record = objects.create(SYSTEM, objects.load_input(body)).data
+        db.session.remove()
+    return record
+
+
+def make_authority(app, what: str, **fields) -> dict:
+    from catalogue.schemas.authorities import AUTHORITY_INPUT
+    from catalogue.services import authorities
+
+    with app.app_context():
+        record = authorities.create(SYSTEM, what, AUTHORITY_INPUT[what]().load(fields)).data
+        db.session.remove()
+    return record

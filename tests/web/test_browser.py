@@ -1,0 +1,175 @@
+"""End to end in Debian's Chromium (driven by Playwright, never a downloaded browser).
+
+The app is served by werkzeug on a free loopback port; one browser serves the whole run.
+Screenshots of the main pages are written to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.web.conftest import PASSWORD, make_authority, make_object
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason=f"Chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a free loopback port, in a thread, for the whole run of this backend."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A new page in its own browser context (its own cookies), English unless told."""
+    contexts = []
+
+    def make(locale: str = "en-GB", width: int = 1280, height: int = 900):
+        context = browser.new_context(
+            base_url=live_server, locale=locale, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def shot(page, name: str, backend: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{backend}-{name}.png"), full_page=True)
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/curate/")
+
+
+def test_a_curator_publishes_an_object_and_a_visitor_finds_it(app, people, open_page, backend):
+    make_authority(app, "terms", vocabulary="material", label={"fr": "acier", "en": "steel"})
+    circuit = make_authority(
+        app, "collections", label={"fr": "Les armes secrètes", "en": "The secret weapons"}
+    )
+    curator = open_page()
+    sign_in(curator, people["curator"])
+    shot(curator, "dashboard", backend)
+
+    curator.goto("/curate/objects/new")
+    curator.get_by_label("Accession number", exact=True).fill("2026.0500.001")
+    curator.locator("#f-title-fr").fill("Fusée V2 de démonstration")
+    curator.locator("#f-title-en").fill("Demonstration V2 rocket")
+    curator.get_by_label("Date (EDTF)").fill("1943-10/1944-07")
+    # The range the EDTF date allows is shown while typing.
+    expect(curator.locator("#edtf-range")).to_contain_text("1943-10-01 – 1944-07-31")
+    # Type-ahead over the JSON API picks the material in the plain select list.
+    curator.locator("#f-materials-find").fill("aci")
+    curator.get_by_role("button", name="steel").wait_for()
+    curator.keyboard.press("ArrowDown")
+    curator.keyboard.press("Enter")
+    expect(curator.locator("#f-materials option:checked")).to_have_text(["steel"])
+    curator.get_by_label("Collections", exact=True).select_option(circuit["id"])
+    shot(curator, "object-form", backend)
+    curator.get_by_role("button", name="Save").click()
+    curator.wait_for_url(re.compile(r".*/curate/objects/[0-9a-f-]{36}$"))
+    assert "Demonstration V2 rocket" in curator.content()
+    assert "steel" in curator.content()
+    curator.get_by_role("button", name="Publish").click()
+    curator.wait_for_selector(".status-public")
+    shot(curator, "curate-object", backend)
+
+    visitor = open_page(locale="fr-FR", width=390, height=844)
+    visitor.goto("/")
+    shot(visitor, "home-phone", backend)
+    visitor.get_by_role("link", name="Les armes secrètes").click()
+    visitor.get_by_role("link", name="Fusée V2 de démonstration").wait_for()
+    visitor.goto("/")
+    visitor.get_by_label("Rechercher dans la collection").fill("fusée v2")
+    visitor.get_by_role("button", name="Rechercher").click()
+    shot(visitor, "search-phone", backend)
+    visitor.get_by_role("link", name="Fusée V2 de démonstration").click()
+    visitor.get_by_role("heading", name="Fusée V2 de démonstration").wait_for()
+    assert "Citer cet objet" in visitor.content()
+    shot(visitor, "object-phone", backend)
+    visitor.get_by_role("link", name="English").click()
+    visitor.get_by_role("heading", name="Demonstration V2 rocket").wait_for()
+    assert "Cite this object" in visitor.content()
+
+
+def test_a_stale_edit_is_refused_and_the_first_change_is_kept(app, people, open_page, backend):
+    record = make_object(app, title={"fr": "Casque allemand", "en": "German helmet"})
+    first, second = open_page(), open_page()
+    sign_in(first, people["curator"])
+    sign_in(second, people["curator2"])
+    first.goto(f"/curate/objects/{record['id']}/edit")
+    second.goto(f"/curate/objects/{record['id']}/edit")
+
+    first.locator("#f-title-en").fill("German steel helmet M35")
+    first.get_by_role("button", name="Save").click()
+    first.wait_for_url(re.compile(r".*/curate/objects/[0-9a-f-]{36}$"))
+
+    second.locator("#f-description-fr").fill("Casque modèle 1935 trouvé à Wizernes.")
+    second.get_by_role("button", name="Save").click()
+    second.get_by_role("heading", name="Someone else saved this record").wait_for()
+    assert second.locator("#f-description-fr").input_value() == (
+        "Casque modèle 1935 trouvé à Wizernes."
+    )
+    shot(second, "stale-edit", backend)
+
+    first.goto(f"/curate/objects/{record['id']}")
+    assert "German steel helmet M35" in first.content()
+    assert "Wizernes" not in first.content()
+    first.get_by_role("link", name="History").click()
+    first.get_by_role("button", name="Compare").click()
+    expect(first.locator("table.diff ins")).to_contain_text(["German steel helmet M35"])
+    shot(first, "history-diff", backend)
