@@ -53,13 +53,30 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from catalogue.api import auth, authorities, docs, errors, exchange, health, objects, search
+    from catalogue.api import (
+        auth,
+        authorities,
+        docs,
+        errors,
+        exchange,
+        health,
+        iiif,
+        media,
+        objects,
+        search,
+    )
     from catalogue.api.http import unreadable_body
+    from catalogue.api.uploads import UploadRequest
+    from catalogue.services import media as media_service
 
+    app.request_class = UploadRequest
+    media_service.init_app(app)
     api.register_blueprint(objects.blp)
     api.register_blueprint(search.blp)
     api.register_blueprint(exchange.imports_blp)
     api.register_blueprint(exchange.exports_blp)
+    api.register_blueprint(media.blp)
+    app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)

@@ -29,6 +29,7 @@ users = AppGroup("users", help="Manage user accounts.")
 tokens = AppGroup("tokens", help="Manage API tokens.")
 demo = AppGroup("demo", help="The demo collection.")
 search = AppGroup("search", help="The full-text search index.")
+media = AppGroup("media", help="Media files.")
 
 
 @users.command("create")
@@ -125,10 +126,38 @@ def search_sync() -> None:
     click.echo(f"Applied {count} change(s) to the search index.")
 
 
+@media.command("verify")
+@click.option("--remove-orphans", is_flag=True, help="Delete stored files that no media uses.")
+def verify_media(remove_orphans: bool) -> None:
+    """Re-read every stored file and compare its SHA-256; report missing, corrupt, orphans.
+
+    Exits with status 1 when anything is wrong (orphans removed with --remove-orphans are
+    not counted as wrong).
+    """
+    from catalogue.services import fixity
+
+    report = fixity.verify(SYSTEM, remove_orphans)
+    for label, items in (
+        ("missing", report.missing),
+        ("corrupt", report.corrupt),
+        ("orphan", report.orphans),
+        ("removed", report.removed),
+    ):
+        for item in items:
+            click.echo(f"{label}: {item}")
+    click.echo(
+        f"Checked {report.checked} media: {len(report.missing)} missing, "
+        f"{len(report.corrupt)} corrupt, {len(report.orphans)} orphan file(s)"
+        + (f", {len(report.removed)} removed." if remove_orphans else ".")
+    )
+    if not report.ok:
+        raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
     from catalogue.cli_exchange import COMMANDS
 
-    for group in (users, tokens, demo, search, *COMMANDS):
+    for group in (users, tokens, demo, media, search, *COMMANDS):
         app.cli.add_command(group)
 
 

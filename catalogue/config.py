@@ -51,6 +51,12 @@ def defaults() -> dict:
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "fr"),
         # Largest media upload in bytes (2 GiB).
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 2 * 1024**3),
+        # Local copies of IIIF pyramids when media live in S3 (rebuilt on demand).
+        "MEDIA_CACHE_DIR": env("MEDIA_CACHE_DIR", str(INSTANCE / "media-cache")),
+        # Images declaring more pixels than this are refused as decompression bombs.
+        "MEDIA_MAX_PIXELS": _int("MEDIA_MAX_PIXELS", 1_000_000_000),
+        # Lifetime in seconds of the presigned URLs that /content redirects to (S3).
+        "MEDIA_URL_SECONDS": _int("MEDIA_URL_SECONDS", 300),
         # Largest JSON request body in bytes (1 MiB).
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
         # Where uploaded import files and their error reports are kept (server-generated names).

@@ -71,6 +71,11 @@ class Unavailable(ServiceError):
     title = "Service unavailable"
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    title = "Unsupported media type"
+
+
 class TooManyRequests(ServiceError):
     status = 429
     title = "Too many requests"

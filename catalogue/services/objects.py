@@ -345,6 +345,9 @@ def delete(identity: Identity, object_id: uuid.UUID, if_match) -> None:
     )
     _log(obj, ChangeEvent.deleted, obj.status, now)
     dependants = _relating_to(obj.id)
+    from catalogue.services import media  # media builds on this module
+
+    media.remove_with_object(obj.id)
     db.session.delete(obj)
     db.session.flush()
     for other in dependants:
