@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         media,
         oai,
         objects,
+        search,
     )
     from catalogue.api.http import unreadable_body
     from catalogue.api.uploads import UploadRequest
@@ -79,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(feeds.pages)
     app.register_blueprint(oai.blp)
     app.register_blueprint(linked_art.blp)
+    api.register_blueprint(search.blp)
     api.register_blueprint(exchange.imports_blp)
     api.register_blueprint(exchange.exports_blp)
     api.register_blueprint(media.blp)
@@ -101,6 +103,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             request.max_content_length = app.config["MAX_JSON_BYTES"]
 
     app.before_request(unreadable_body)
+
+    from catalogue.services import search as search_service
+
+    search_service.init_app(app)
 
     from catalogue import cli
 

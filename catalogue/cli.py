@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import click
@@ -27,6 +28,7 @@ def _fail(error: ServiceError) -> None:
 users = AppGroup("users", help="Manage user accounts.")
 tokens = AppGroup("tokens", help="Manage API tokens.")
 demo = AppGroup("demo", help="The demo collection.")
+search = AppGroup("search", help="The full-text search index.")
 media = AppGroup("media", help="Media files.")
 
 
@@ -88,6 +90,42 @@ def load_demo(if_empty: bool) -> None:
     click.echo(f"Demo collection: created {created}.")
 
 
+@search.command("reindex")
+@click.option("--procs", type=int, default=None, help="Indexing processes (default: CPU count).")
+def search_reindex(procs: int | None) -> None:
+    """Rebuild the index into a fresh directory and swap it in; search keeps answering."""
+    from catalogue.services import search as service
+
+    procs = procs or os.cpu_count() or 1
+    with click.progressbar(length=service.object_count(), label="Indexing objects") as bar:
+        count = service.reindex(procs=procs, on_progress=bar.update)
+    click.echo(f"Indexed {count} objects with {procs} process(es).")
+
+
+@search.command("verify")
+def search_verify() -> None:
+    """Report objects missing from, stale in, or extra in the index (exit 1 if any)."""
+    from catalogue.services import search as service
+
+    report = service.verify()
+    for kind, ids in report.items():
+        for object_id in ids:
+            click.echo(f"{kind}\t{object_id}")
+    summary = ", ".join(f"{len(ids)} {kind}" for kind, ids in report.items())
+    click.echo(f"Search index: {summary}.")
+    if any(report.values()):
+        raise SystemExit(1)
+
+
+@search.command("sync")
+def search_sync() -> None:
+    """Apply every change the index has not seen yet (after a crash, say)."""
+    from catalogue.services import search as service
+
+    count = service.sync()
+    click.echo(f"Applied {count} change(s) to the search index.")
+
+
 @media.command("verify")
 @click.option("--remove-orphans", is_flag=True, help="Delete stored files that no media uses.")
 def verify_media(remove_orphans: bool) -> None:
@@ -119,7 +157,7 @@ def verify_media(remove_orphans: bool) -> None:
 def register(app: Flask) -> None:
     from catalogue.cli_exchange import COMMANDS
 
-    for group in (users, tokens, demo, media, *COMMANDS):
+    for group in (users, tokens, demo, media, search, *COMMANDS):
         app.cli.add_command(group)
 
 

@@ -1,0 +1,33 @@
+"""``/api/v1/search``: full-text search with filters, facets, highlights and suggestions."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from catalogue.api.http import display, envelope, identity, json_response
+from catalogue.schemas.common import Problem
+from catalogue.schemas.search import SearchArgs, SearchPage
+from catalogue.services import search as service
+
+blp = Blueprint(
+    "search",
+    __name__,
+    url_prefix="/api/v1/search",
+    description="Full-text search. Totals and facets count only what the caller may see.",
+)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(SearchArgs, location="query")
+@blp.response(200, SearchPage)
+@blp.alt_response(400, schema=Problem, description="A query that cannot be read.")
+@blp.alt_response(422, schema=Problem, description="Invalid parameters.")
+@blp.alt_response(503, schema=Problem, description="The index cannot be opened.")
+def search(args):
+    """Search objects: words, "phrases", AND/OR/NOT, field:value, prefix*, fuzzy~."""
+    page, facets, suggestion = service.search(identity(), args)
+    if args.get("lang"):
+        default = current_app.config["DEFAULT_LANGUAGE"]
+        page.items = [display(item, args["lang"], default) for item in page.items]
+    return json_response(envelope(page, facets=facets, suggestion=suggestion))

@@ -1,0 +1,272 @@
+"""The index on disk: generations, the cross-process writer lock, warm searchers.
+
+Layout of the index directory::
+
+    write.lock          held (flock) by whoever writes, in any process
+    current -> gen-...  symlink to the generation searches read, swapped atomically
+    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it
+
+Writers wait for the lock for a bounded time instead of failing (Whoosh's own lock
+raises at once). Searchers are kept per thread and reopened only after a commit, so a request sees
+every committed change without opening the index each time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from search_index.schema import build_schema, to_fields
+
+CURRENT = "current"
+LOCK = "write.lock"
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be opened."""
+
+
+class LockTimeout(Exception):
+    """Another process kept the writer lock longer than the wait allowed."""
+
+
+class RebuildFailed(Exception):
+    """A rebuilt index did not hold every document it was given."""
+
+
+# fetch(cursor) -> (documents to add or replace, ids to delete, new cursor)
+Fetch = Callable[[int], tuple[list[dict], list[str], int]]
+
+
+class IndexStore:
+    """One index directory, shared by every process of the service."""
+
+    def __init__(self, root: str | os.PathLike, lock_timeout: float = 30.0) -> None:
+        self.root = Path(root)
+        self.lock_timeout = lock_timeout
+        self._local = threading.local()
+
+    # ---- generations -------------------------------------------------------------------
+
+    def _generation(self) -> str | None:
+        try:
+            return os.readlink(self.root / CURRENT)
+        except OSError:
+            return None
+
+    def _new_generation(self) -> Path:
+        path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        path.mkdir(parents=True)
+        whoosh_index.create_in(str(path), build_schema())
+        _write_cursor(path, 0)
+        return path
+
+    def _swap(self, path: Path) -> None:
+        """Point ``current`` at ``path`` atomically; older generations but one are removed."""
+        previous = self._generation()
+        link = self.root / f"{CURRENT}.{uuid.uuid4().hex[:8]}"
+        os.symlink(path.name, link)
+        os.replace(link, self.root / CURRENT)
+        for other in self.root.glob("gen-*"):
+            if other.name not in (path.name, previous):
+                shutil.rmtree(other, ignore_errors=True)
+
+    def exists(self) -> bool:
+        generation = self._generation()
+        return generation is not None and whoosh_index.exists_in(str(self.root / generation))
+
+    def ensure(self) -> None:
+        """Create an empty index if there is none."""
+        if self.exists():
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with self.locked():
+                if not self.exists():
+                    self._swap(self._new_generation())
+        except OSError as error:
+            raise IndexUnavailable(f"No search index can be made in {self.root}.") from error
+
+    def open(self):
+        generation = self._generation()
+        if generation is None:
+            raise IndexUnavailable(f"No search index in {self.root}.")
+        try:
+            return whoosh_index.open_dir(str(self.root / generation))
+        except Exception as error:
+            raise IndexUnavailable(f"The search index in {self.root} cannot be opened.") from error
+
+    def cursor(self) -> int:
+        """The last change-log position applied to the current generation."""
+        generation = self._generation()
+        if generation is None:
+            return 0
+        return _read_cursor(self.root / generation)
+
+    # ---- locking -----------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self, timeout: float | None = None):
+        """Hold the writer lock, waiting up to ``timeout`` seconds (LockTimeout after)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + (self.lock_timeout if timeout is None else timeout)
+        with open(self.root / LOCK, "a+b") as handle:
+            pause = 0.002
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockTimeout("The search index is busy; try again.") from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    # ---- reading -----------------------------------------------------------------------
+
+    @contextmanager
+    def searcher(self):
+        """A searcher over the latest committed state, kept warm for this thread.
+
+        Reopened only when a commit made a new index generation. Whoosh's own ``refresh()``
+        reuses the readers of unchanged segments, deletions included, so a deleted
+        document would stay findable: the searcher is rebuilt instead.
+        """
+        generation = self._generation()
+        held = getattr(self._local, "held", None)
+        if held is None or held[0] != generation:
+            if held is not None:
+                held[2].close()
+            ix = self.open()
+            held = (generation, ix, ix.searcher())
+        elif held[1].latest_generation() != held[2].reader().generation():
+            held[2].close()
+            held = (generation, held[1], held[1].searcher())
+        self._local.held = held
+        yield held[2]
+
+    def close(self) -> None:
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            held[2].close()
+            self._local.held = None
+
+    def stored(self) -> dict[str, str]:
+        """id -> digest of every indexed document."""
+        with self.searcher() as searcher:
+            return {
+                fields["id"]: fields.get("digest", "") for fields in searcher.all_stored_fields()
+            }
+
+    # ---- writing -----------------------------------------------------------------------
+
+    def apply(self, fetch: Fetch, timeout: float | None = None) -> int:
+        """Apply pending changes: ``fetch(cursor)`` until it has nothing new.
+
+        Returns how many documents were written or deleted.
+        """
+        self.ensure()
+        with self.locked(timeout):
+            return _apply_at(self.root / self._generation(), fetch, self.lock_timeout)
+
+    def rebuild(
+        self,
+        documents: Iterable[dict],
+        cursor: int,
+        catch_up: Fetch,
+        procs: int = 1,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build a fresh generation from ``documents`` and swap it in; returns its size.
+
+        Searches keep reading the old generation meanwhile. The new one must hold every
+        document it was given (a crashed writer process can lose some without raising:
+        RebuildFailed then, and the old generation stays); it then catches up from
+        ``cursor`` under the writer lock and becomes current.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self._new_generation()
+        try:
+            ix = whoosh_index.open_dir(str(path))
+            options = {"procs": procs, "multisegment": True, "limitmb": 128} if procs > 1 else {}
+            writer = ix.writer(**options)
+            given = 0
+            try:
+                for document in documents:
+                    writer.add_document(**to_fields(document))
+                    given += 1
+                    if on_progress and given % 100 == 0:
+                        on_progress(100)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            if on_progress:
+                on_progress(given % 100)
+            found = whoosh_index.open_dir(str(path)).doc_count()
+            if found != given:
+                raise RebuildFailed(f"The rebuilt index holds {found} documents, not {given}.")
+            _write_cursor(path, cursor)
+            with self.locked():
+                _apply_at(path, catch_up, self.lock_timeout)
+                self._swap(path)
+            return whoosh_index.open_dir(str(path)).doc_count()
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+
+    def clear(self) -> None:
+        """Swap in an empty generation (the next sync starts from the beginning)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self.locked():
+            self._swap(self._new_generation())
+
+
+def _apply_at(path: Path, fetch: Fetch, timeout: float) -> int:
+    """Apply ``fetch`` results to the index at ``path`` (writer lock held by the caller)."""
+    cursor = _read_cursor(path)
+    written = 0
+    while True:
+        upserts, deletes, new_cursor = fetch(cursor)
+        if new_cursor == cursor:
+            return written
+        if upserts or deletes:
+            writer = whoosh_index.open_dir(str(path)).writer(timeout=timeout)
+            try:
+                for doc_id in deletes:
+                    writer.delete_by_term("id", doc_id)
+                for document in upserts:
+                    writer.update_document(**to_fields(document))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            written += len(upserts) + len(deletes)
+        _write_cursor(path, new_cursor)
+        cursor = new_cursor
+
+
+def _read_cursor(path: Path) -> int:
+    try:
+        return int((path / "cursor").read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _write_cursor(path: Path, cursor: int) -> None:
+    temporary = path / f"cursor.{uuid.uuid4().hex[:8]}"
+    temporary.write_text(str(cursor))
+    os.replace(temporary, path / "cursor")
