@@ -210,10 +210,10 @@ class IndexStore:
                     given += 1
                     if on_progress and given % 100 == 0:
                         on_progress(100)
+                writer.commit()
             except BaseException:
-                writer.cancel()
+                _abandon(writer)
                 raise
-            writer.commit()
             if on_progress:
                 on_progress(given % 100)
             found = whoosh_index.open_dir(str(path)).doc_count()
@@ -250,13 +250,30 @@ def _apply_at(path: Path, fetch: Fetch, timeout: float) -> int:
                     writer.delete_by_term("id", doc_id)
                 for document in upserts:
                     writer.update_document(**to_fields(document))
+                writer.commit()
             except BaseException:
-                writer.cancel()
+                _abandon(writer)
                 raise
-            writer.commit()
             written += len(upserts) + len(deletes)
         _write_cursor(path, new_cursor)
         cursor = new_cursor
+
+
+def _abandon(writer) -> None:
+    """Drop a writer that failed, releasing Whoosh's lock even when commit died half-way.
+
+    A writer left to the garbage collector keeps its lock file open, and every later writer in
+    the process would wait on it.
+    """
+    if getattr(writer, "is_closed", True):
+        return
+    try:
+        writer.cancel()
+    except Exception:
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            lock.release()
+        writer.is_closed = True
 
 
 def _read_cursor(path: Path) -> int:
