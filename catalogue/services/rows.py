@@ -44,6 +44,70 @@ def input_of(document: dict) -> dict:
     return data
 
 
+REF_FIELDS = ("object_type",)
+REF_LIST_FIELDS = (
+    "materials",
+    "techniques",
+    "subjects",
+    "associated_places",
+    "associated_agents",
+    "collections",
+)
+
+
+def _id_of(ref):
+    return {"id": ref["id"]} if isinstance(ref, dict) and "id" in ref else ref
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _plain_date(value) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_as_loaded(date: dict) -> dict:
+    # With an EDTF date the schema replaces earliest and latest by its bounds, so valid
+    # dates given there (or none) make no difference to what is loaded.
+    if date.get("edtf") and _plain_date(date.get("earliest")) and _plain_date(date.get("latest")):
+        return {**date, "earliest": None, "latest": None}
+    return date
+
+
+def ids_only(payload: dict) -> dict:
+    """The input with every authority reference cut to its ``id``: the only part of a
+    reference the input schema loads (``label`` and ``uri`` are read and dropped), so two
+    inputs equal this way load to equal data."""
+    data = dict(payload)
+    for name in REF_FIELDS:
+        if name in data:
+            data[name] = _id_of(data[name])
+    for name in REF_LIST_FIELDS:
+        if isinstance(data.get(name), list):
+            data[name] = [_id_of(r) for r in data[name]]
+    production = data.get("production")
+    if isinstance(production, dict):
+        production = data["production"] = dict(production)
+        if "place" in production:
+            production["place"] = _id_of(production["place"])
+        if isinstance(production.get("date"), dict):
+            production["date"] = _date_as_loaded(production["date"])
+        if isinstance(production.get("makers"), list):
+            production["makers"] = [
+                {**m, "agent": _id_of(m["agent"])} if isinstance(m, dict) and "agent" in m else m
+                for m in production["makers"]
+            ]
+    return data
+
+
 def cell_text(value) -> str | None:
     """A cell from CSV or XLSX as trimmed text; None when empty."""
     if value is None:
