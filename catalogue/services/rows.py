@@ -56,7 +56,9 @@ REF_LIST_FIELDS = (
 
 
 def _id_of(ref):
-    return {"id": ref["id"]} if isinstance(ref, dict) and "id" in ref else ref
+    if not isinstance(ref, dict):
+        return ref
+    return {k: v for k, v in ref.items() if k not in ("label", "uri")}
 
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -77,15 +79,17 @@ def _plain_date(value) -> bool:
 def _date_as_loaded(date: dict) -> dict:
     # With an EDTF date the schema replaces earliest and latest by its bounds, so valid
     # dates given there (or none) make no difference to what is loaded.
-    if date.get("edtf") and _plain_date(date.get("earliest")) and _plain_date(date.get("latest")):
+    edtf = date.get("edtf")
+    kept = isinstance(edtf, str) and edtf.strip()  # what the schema keeps of it
+    if kept and _plain_date(date.get("earliest")) and _plain_date(date.get("latest")):
         return {**date, "earliest": None, "latest": None}
     return date
 
 
 def ids_only(payload: dict) -> dict:
-    """The input with every authority reference cut to its ``id``: the only part of a
-    reference the input schema loads (``label`` and ``uri`` are read and dropped), so two
-    inputs equal this way load to equal data."""
+    """The input without the parts the input schema reads and then drops: the ``label`` and
+    ``uri`` of authority references, and valid bounds beside an EDTF date (replaced by its
+    own). Two inputs equal this way load to equal data."""
     data = dict(payload)
     for name in REF_FIELDS:
         if name in data:
