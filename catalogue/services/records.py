@@ -180,41 +180,33 @@ def apply(obj: CatalogueObject, data: dict) -> None:
     obj.valuation_date = valuation.get("date")
     obj.internal_notes = data.get("internal_notes")
 
+    obj.makers = [
+        ObjectMaker(agent_id=m["agent"], role=m.get("role"), position=i)
+        for i, m in enumerate(production.get("makers") or [])
+    ]
     terms = []
     for field in TermField:
         terms += [
             ObjectTerm(field=field, term_id=term_id, position=i)
             for i, term_id in enumerate(data.get(f"{field}s") or [])
         ]
-    links = {
-        "makers": [
-            ObjectMaker(agent_id=m["agent"], role=m.get("role"), position=i)
-            for i, m in enumerate(production.get("makers") or [])
-        ],
-        "terms": terms,
-        "agents": [
-            ObjectAgent(agent_id=a, position=i)
-            for i, a in enumerate(data.get("associated_agents") or [])
-        ],
-        "places": [
-            ObjectPlace(place_id=p, position=i)
-            for i, p in enumerate(data.get("associated_places") or [])
-        ],
-        "collections": [
-            ObjectCollection(collection_id=c, position=i)
-            for i, c in enumerate(data.get("collections") or [])
-        ],
-        "relations": [
-            ObjectRelation(related_id=r["id"], relation=r["relation"], position=i)
-            for i, r in enumerate(data.get("related_objects") or [])
-        ],
-    }
-    new = sa.inspect(obj).transient
-    for name, items in links.items():
-        # A new object has no links yet: assigning an empty list would change nothing, and
-        # replacing a collection is costly when thousands of rows are imported.
-        if items or not new:
-            setattr(obj, name, items)
+    obj.terms = terms
+    obj.agents = [
+        ObjectAgent(agent_id=a, position=i)
+        for i, a in enumerate(data.get("associated_agents") or [])
+    ]
+    obj.places = [
+        ObjectPlace(place_id=p, position=i)
+        for i, p in enumerate(data.get("associated_places") or [])
+    ]
+    obj.collections = [
+        ObjectCollection(collection_id=c, position=i)
+        for i, c in enumerate(data.get("collections") or [])
+    ]
+    obj.relations = [
+        ObjectRelation(related_id=r["id"], relation=r["relation"], position=i)
+        for i, r in enumerate(data.get("related_objects") or [])
+    ]
 
 
 def _plain(value: dict) -> dict:
@@ -222,15 +214,7 @@ def _plain(value: dict) -> dict:
 
 
 def _get(model, key):
-    if not key:
-        return None
-    # A record names the same few authorities as the records before it: take them from the
-    # session when they are loaded and current (as ``Session.get`` would), without its
-    # slower general path.
-    item = db.session.identity_map.get(identity_key(model, key))
-    if item is not None and not sa.inspect(item).expired:
-        return item
-    return db.session.get(model, key)
+    return db.session.get(model, key) if key else None
 
 
 def media_summaries(object_id) -> list[dict]:
