@@ -44,6 +44,74 @@ def input_of(document: dict) -> dict:
     return data
 
 
+REF_FIELDS = ("object_type",)
+REF_LIST_FIELDS = (
+    "materials",
+    "techniques",
+    "subjects",
+    "associated_places",
+    "associated_agents",
+    "collections",
+)
+
+
+def _id_of(ref):
+    if not isinstance(ref, dict):
+        return ref
+    return {k: v for k, v in ref.items() if k not in ("label", "uri")}
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _plain_date(value) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_as_loaded(date: dict) -> dict:
+    # With an EDTF date the schema replaces earliest and latest by its bounds, so valid
+    # dates given there (or none) make no difference to what is loaded.
+    edtf = date.get("edtf")
+    kept = isinstance(edtf, str) and edtf.strip()  # what the schema keeps of it
+    if kept and _plain_date(date.get("earliest")) and _plain_date(date.get("latest")):
+        return {**date, "earliest": None, "latest": None}
+    return date
+
+
+def ids_only(payload: dict) -> dict:
+    """The input without the parts the input schema reads and then drops: the ``label`` and
+    ``uri`` of authority references, and valid bounds beside an EDTF date (replaced by its
+    own). Two inputs equal this way load to equal data."""
+    data = dict(payload)
+    for name in REF_FIELDS:
+        if name in data:
+            data[name] = _id_of(data[name])
+    for name in REF_LIST_FIELDS:
+        if isinstance(data.get(name), list):
+            data[name] = [_id_of(r) for r in data[name]]
+    production = data.get("production")
+    if isinstance(production, dict):
+        production = data["production"] = dict(production)
+        if "place" in production:
+            production["place"] = _id_of(production["place"])
+        if isinstance(production.get("date"), dict):
+            production["date"] = _date_as_loaded(production["date"])
+        if isinstance(production.get("makers"), list):
+            production["makers"] = [
+                {**m, "agent": _id_of(m["agent"])} if isinstance(m, dict) and "agent" in m else m
+                for m in production["makers"]
+            ]
+    return data
+
+
 def cell_text(value) -> str | None:
     """A cell from CSV or XLSX as trimmed text; None when empty."""
     if value is None:

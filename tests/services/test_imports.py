@@ -162,6 +162,22 @@ def test_rerun_changes_nothing_and_an_edit_makes_one_version(vocab, tmp_path):
     assert counts() == (before[0], before[1] + 1, before[2] + 1)
 
 
+def test_rerun_notices_a_changed_date_or_material_and_hand_bounds_beside_edtf(vocab, tmp_path):
+    run(write_csv(tmp_path / "inventaire.csv", FRENCH_ROWS))
+    edited = [list(r) for r in FRENCH_ROWS]
+    edited[1][6] = "1943"  # the EDTF date of the helmet
+    edited[3][5] = "cuir"  # the material of the shell fragment (was paper)
+    report = run(write_csv(tmp_path / "corrigé.csv", edited))
+    assert (report.updated, report.unchanged) == (2, 1)
+    date = document("2001.0001.001")["production"]["date"]
+    assert (date["edtf"], date["earliest"], date["latest"]) == ("1943", "1943-01-01", "1943-12-31")
+    assert [m["label"]["fr"] for m in document("2001.0003.001")["materials"]] == ["Cuir"]
+    # Bounds given by hand beside an EDTF date are replaced by its own, so nothing changes.
+    rows = [["object_number", "date", "date_earliest"], ["2001.0001.001", "1943", "1900-01-01"]]
+    assert run(write_csv(tmp_path / "bornes.csv", rows)).unchanged == 1
+    assert document("2001.0001.001")["version"] == 2
+
+
 def test_columns_absent_from_the_file_are_kept(vocab, tmp_path):
     run(write_csv(tmp_path / "inventaire.csv", FRENCH_ROWS))
     rows = [["object_number", "title_en"], ["2001.0001.001", "German helmet"]]
