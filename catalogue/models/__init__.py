@@ -16,6 +16,7 @@ from catalogue.models.base import Base
 from catalogue.models.history import ChangeEvent, ChangeLogEntry, ObjectVersion, Tombstone
 from catalogue.models.imports import ImportJob, ImportStatus
 from catalogue.models.media import Media
+from catalogue.models.oai import OaiPayload
 from catalogue.models.objects import (
     CatalogueObject,
     Condition,
@@ -50,6 +51,7 @@ __all__ = [
     "ImportStatus",
     "Media",
     "Movement",
+    "OaiPayload",
     "ObjectAgent",
     "ObjectCollection",
     "ObjectMaker",

@@ -9,8 +9,9 @@ OAI-PMH always answers with the public view, whoever asks: harvesters republish.
 
 from __future__ import annotations
 
+import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from lxml import etree
 from catalogue.extensions import db
 from catalogue.models import ChangeLogEntry, Collection
 from catalogue.services import oai_metadata as formats
+from catalogue.services import oai_payloads
 from catalogue.services.oai_repository import (
     PUBLIC,
     SET_ROOT,
@@ -50,6 +52,32 @@ class Settings:
     @property
     def base_url(self) -> str:
         return self.context.base_url + "/oai"
+
+
+@dataclass
+class Slots:
+    """Serialized payloads waiting for their place in a response.
+
+    Each ``<metadata>`` element holds a random marker while the envelope is built; the
+    serialized envelope is then split at the markers and the payloads go in between, so a
+    payload is never parsed again and all its text stays as lxml escaped it.
+    """
+
+    marker: str = field(default_factory=lambda: f"oai-payload-{secrets.token_hex(16)}")
+    payloads: list[str] = field(default_factory=list)
+
+    def hold(self, element: etree._Element, payload: str) -> None:
+        element.text = self.marker
+        self.payloads.append(payload)
+
+    def fill(self, document: bytes) -> bytes:
+        parts = document.split(self.marker.encode())
+        if len(parts) != len(self.payloads) + 1:
+            raise RuntimeError("payload markers do not match the payloads held")
+        out = [parts[0]]
+        for payload, part in zip(self.payloads, parts[1:], strict=True):
+            out += [payload.encode(), part]
+        return b"".join(out)
 
 
 def _stamp(value: datetime) -> str:
@@ -95,18 +123,16 @@ def _header(parent, settings: Settings, item: Item) -> None:
         _element(header, "setSpec", spec)
 
 
-def _record(parent, settings: Settings, item: Item, prefix: str) -> None:
-    record = _element(parent, "record")
-    _header(record, settings, item)
-    if item.public:
-        if prefix == "lido":
-            payload = formats.lido(item.record, settings.context, _stamp(item.at))
-        else:
-            payload = formats.oai_dc(item.record, settings.context)
-        _element(record, "metadata").append(payload)
+def _records(parent, settings: Settings, items: list[Item], prefix: str, slots: Slots) -> None:
+    payloads = oai_payloads.payloads(items, prefix, settings.context, _stamp)
+    for item in items:
+        record = _element(parent, "record")
+        _header(record, settings, item)
+        if item.public:
+            slots.hold(_element(record, "metadata"), payloads[item.object_id])
 
 
-def _identify(body, settings: Settings, args: dict) -> None:
+def _identify(body, settings: Settings, args: dict, slots: Slots) -> None:
     identify = _element(body, "Identify")
     earliest = db.session.execute(sa.select(sa.func.min(ChangeLogEntry.at))).scalar_one()
     _element(identify, "repositoryName", settings.repository_name)
@@ -128,7 +154,7 @@ def _identify(body, settings: Settings, args: dict) -> None:
         etree.SubElement(ident, f"{{{OAI_ID}}}{name}").text = text
 
 
-def _list_metadata_formats(body, settings: Settings, args: dict) -> None:
+def _list_metadata_formats(body, settings: Settings, args: dict, slots: Slots) -> None:
     if "identifier" in args and item_for(_object_id(settings, args["identifier"][0])) is None:
         raise OaiError("idDoesNotExist", "No such record in this repository.")
     formats_element = _element(body, "ListMetadataFormats")
@@ -139,7 +165,7 @@ def _list_metadata_formats(body, settings: Settings, args: dict) -> None:
         _element(entry, "metadataNamespace", namespace)
 
 
-def _list_sets(body, settings: Settings, args: dict) -> None:
+def _list_sets(body, settings: Settings, args: dict, slots: Slots) -> None:
     if "resumptionToken" in args:
         raise OaiError("badResumptionToken", "ListSets is answered in one response.")
     sets = _element(body, "ListSets")
@@ -156,16 +182,16 @@ def _list_sets(body, settings: Settings, args: dict) -> None:
         )
 
 
-def _get_record(body, settings: Settings, args: dict) -> None:
+def _get_record(body, settings: Settings, args: dict, slots: Slots) -> None:
     prefix = _prefix(args)
     item = item_for(_object_id(settings, args["identifier"][0]))
     if item is None:
         raise OaiError("idDoesNotExist", "No such record in this repository.")
-    _record(_element(body, "GetRecord"), settings, item, prefix)
+    _records(_element(body, "GetRecord"), settings, [item], prefix, slots)
 
 
 def _list(verb: str):
-    def answer(body, settings: Settings, args: dict) -> None:
+    def answer(body, settings: Settings, args: dict, slots: Slots) -> None:
         if "resumptionToken" in args:
             request = ListRequest.from_token(verb, args["resumptionToken"][0])
         else:
@@ -191,10 +217,10 @@ def _list(verb: str):
         rows = rows[: settings.page_size]
         items = load([Item(r.seq, r.object_id, r.status_after == PUBLIC, r.at) for r in rows])
         listing = _element(body, verb)
-        for item in items:
-            if verb == "ListRecords":
-                _record(listing, settings, item, request.prefix)
-            else:
+        if verb == "ListRecords":
+            _records(listing, settings, items, request.prefix, slots)
+        else:
+            for item in items:
                 _header(listing, settings, item)
         cursor = request.cursor
         request.cursor += len(items)
@@ -226,6 +252,7 @@ def respond(settings: Settings, args: dict[str, list[str]]) -> bytes:
     root.set(f"{{{XSI}}}schemaLocation", f"{OAI} {OAI_SCHEMA}")
     _element(root, "responseDate", _stamp(datetime.now(UTC)))
     request = _element(root, "request", settings.base_url)
+    slots = Slots()
     try:
         verb = check_arguments(args)
     except OaiError as error:
@@ -234,12 +261,13 @@ def respond(settings: Settings, args: dict[str, list[str]]) -> bytes:
         for name in ("verb", *sorted(set(args) - {"verb"})):
             request.set(name, args[name][0])
         try:
-            HANDLERS[verb](root, settings, args)
+            HANDLERS[verb](root, settings, args, slots)
         except OaiError as error:
+            slots = Slots()
             for child in list(root)[2:]:
                 root.remove(child)
             if error.code == "badArgument":
                 # The protocol echoes the arguments only when they were legal.
                 request.attrib.clear()
             _element(root, "error", error.message, code=error.code)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return slots.fill(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

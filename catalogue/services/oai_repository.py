@@ -22,7 +22,6 @@ from sqlalchemy.orm import aliased
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectCollection, Status
 from catalogue.services import oai_metadata as formats
-from catalogue.services.identity import ANONYMOUS, view_of
 
 VERBS = {
     "Identify": (set(), set()),
@@ -67,8 +66,13 @@ class Item:
     object_id: uuid.UUID
     public: bool
     at: datetime
-    record: dict | None = None
+    text: str | None = None
     sets: tuple[str, ...] = ()
+
+    @property
+    def record(self) -> dict:
+        """The public view of a public item (parsed from its stored JSON text)."""
+        return json.loads(self.text)
 
 
 def _set_condition(spec: str):
@@ -89,14 +93,14 @@ def _collection_id(spec: str) -> uuid.UUID:
 
 
 def load(items: list[Item]) -> list[Item]:
-    """Attach the public record (or, for deleted items, the sets they still belong to)."""
+    """Attach the public view as stored (or, for deleted items, the sets they still belong to)."""
     ids = [item.object_id for item in items]
     rows = db.session.execute(
-        sa.select(CatalogueObject.id, CatalogueObject.status, CatalogueObject.document).where(
+        sa.select(CatalogueObject.id, CatalogueObject.status, CatalogueObject.public_json).where(
             CatalogueObject.id.in_(ids)
         )
     )
-    documents = {row.id: row.document for row in rows if row.status == PUBLIC}
+    views = {row.id: row.public_json for row in rows if row.status == PUBLIC}
     memberships: dict[uuid.UUID, list[str]] = {}
     for object_id, collection_id in db.session.execute(
         sa.select(ObjectCollection.object_id, ObjectCollection.collection_id)
@@ -106,9 +110,9 @@ def load(items: list[Item]) -> list[Item]:
         memberships.setdefault(object_id, []).append(f"{SET_ROOT}:{collection_id}")
     for item in items:
         # Unpublished between the two reads: the next harvest sees the newer entry.
-        item.public = item.public and item.object_id in documents
+        item.public = item.public and item.object_id in views
         if item.public:
-            item.record = view_of(documents[item.object_id], ANONYMOUS)
+            item.text = views[item.object_id]
         item.sets = tuple(memberships.get(item.object_id, ()))
     return items
 
