@@ -45,7 +45,8 @@ def dashboard():
 def search():
     args = finder.parse_args(request.args)
     results = finder.find(identity(), args)
-    return render_template("web/search.html", results=results, args=args, link="curate.view")
+    page = render_template("web/search.html", results=results, args=args, link="curate.view")
+    return page, 400 if results["error"] else 200
 
 
 @bp.get("/objects/<uuid:object_id>")
