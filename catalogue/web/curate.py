@@ -9,7 +9,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from catalogue.schemas.objects import DIMENSION_UNITS, INSCRIPTION_TYPES, edtf_bounds
-from catalogue.services import objects, overview
+from catalogue.services import media, objects, overview
 from catalogue.services.errors import (
     Conflict,
     Gone,
@@ -53,7 +53,10 @@ def search():
 @signed_in
 def view(object_id: uuid.UUID):
     record = objects.get(identity(), object_id)
-    return render_template("web/curate_object.html", record=record.data, etag=record.etag)
+    files = media.list_for_object(identity(), object_id) if identity().is_staff else []
+    return render_template(
+        "web/curate_object.html", record=record.data, etag=record.etag, files=files
+    )
 
 
 def _form_page(form, errors=None, record=None, stale=None, status=200):
