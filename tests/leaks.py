@@ -117,6 +117,19 @@ def iiif_manifests(client, hidden_ids) -> list[str]:
     return bodies
 
 
+SEARCHES = ("", "secret", "CANARY", "canary-3f9e1d", "secre*", "texte~", "title:secret")
+
+
+def search(client, hidden_ids) -> list[str]:
+    """The search API and the public search page, with words, prefixes, fuzzy terms and
+    near-misses that could draw a spelling suggestion from a hidden record."""
+    bodies = []
+    for q in SEARCHES:
+        for path in ("/api/v1/search", "/search"):
+            bodies.append(_text(client.get(path, query_string={"q": q, "per_page": 100})))
+    return bodies
+
+
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
     "changes feed": changes_feed,
@@ -126,6 +139,7 @@ CHANNELS: dict[str, Callable] = {
     "sitemap": sitemap,
     "web pages": web_pages,
     "IIIF manifests": iiif_manifests,
+    "search": search,
 }
 
 

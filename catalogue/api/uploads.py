@@ -42,14 +42,18 @@ class HashingFile:
 class _RawInput(io.RawIOBase):
     """The WSGI input as a raw stream, so io.BufferedReader can read it in large steps."""
 
-    def __init__(self, source) -> None:
+    def __init__(self, source, length: int) -> None:
         self.source = source
+        # Never ask for more than the body: servers that hand over the socket itself (the
+        # werkzeug development server) would otherwise wait for bytes that never come.
+        self.left = length
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
-        data = self.source.read(len(buffer))
+        data = self.source.read(min(len(buffer), self.left)) if self.left > 0 else b""
+        self.left -= len(data)
         buffer[: len(data)] = data
         return len(data)
 
@@ -59,9 +63,10 @@ class UploadRequest(Request):
         # werkzeug reads multipart bodies 64 KiB at a time; servers that read ahead a whole
         # socket buffer (gunicorn) copy what is left after every such read, which made a
         # 1 GiB upload four times slower. One 1 MiB buffer in between makes reads large.
-        if "stream" not in self.__dict__ and self.mimetype == "multipart/form-data":
+        length = self.content_length
+        if "stream" not in self.__dict__ and self.mimetype == "multipart/form-data" and length:
             raw = self.environ["wsgi.input"]
-            self.environ["wsgi.input"] = io.BufferedReader(_RawInput(raw), READ_SIZE)
+            self.environ["wsgi.input"] = io.BufferedReader(_RawInput(raw, length), READ_SIZE)
         super()._load_form_data()
 
     def _get_file_stream(

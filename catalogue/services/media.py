@@ -356,3 +356,42 @@ def remove_with_object(object_id: uuid.UUID) -> None:
     db.session.execute(sa.delete(Media).where(Media.object_id == object_id))
     if keys:
         uow.after_commit(lambda: remove_files(keys))
+
+
+def list_for_object(identity: Identity, object_id: uuid.UUID) -> list[MediaRecord]:
+    """Every media of an object a curator may change, in display order, each with its ETag."""
+    identity.require_staff()
+    obj = visible_object(identity, object_id)
+    rows = db.session.execute(
+        sa.select(Media).where(Media.object_id == obj.id).order_by(Media.position, Media.created_at)
+    ).scalars()
+    return [_record(media) for media in rows]
+
+
+def move(identity: Identity, media_id: uuid.UUID, step: int, if_match) -> MediaRecord:
+    """Swap a media with its neighbour before (``step`` -1) or after (+1); the ends stay put.
+
+    Positions are renumbered 1, 2, 3... in one commit, so the order never has ties.
+    """
+    identity.require_staff()
+    media = load(identity, media_id, lock=True)
+    check_precondition(_record(media).etag, if_match)
+    obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
+    ordered = list(
+        db.session.execute(
+            sa.select(Media)
+            .where(Media.object_id == obj.id)
+            .order_by(Media.position, Media.created_at)
+        ).scalars()
+    )
+    here = ordered.index(media)
+    there = here + (1 if step > 0 else -1)
+    if 0 <= there < len(ordered):
+        ordered[here], ordered[there] = ordered[there], ordered[here]
+        now = utcnow()
+        for position, item in enumerate(ordered, 1):
+            if item.position != position:
+                item.position, item.updated_at = position, now
+        _sync_object(obj)
+        uow.commit()
+    return _record(media)

@@ -334,7 +334,12 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
         filters[media_facet] = ["true" if args["has_media"] else "false"]
     request = SearchRequest(
         q=args.get("q") or "",
-        statuses=tuple(str(s) for s in identity.visible_statuses),
+        # An optional status narrows what the caller may see; it never widens it.
+        statuses=tuple(
+            str(s)
+            for s in identity.visible_statuses
+            if not args.get("status") or str(s) == str(args["status"])
+        ),
         filters=filters,
         date_from=date_from,
         date_to=date_to,

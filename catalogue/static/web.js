@@ -97,7 +97,45 @@ function attachEdtf(input) {
   });
 }
 
+// Uploads: one request per file so each gets its own progress bar; the page reloads when
+// all are done, showing the server's messages. Without this the form posts every file at once.
+function attachUpload(form) {
+  const input = form.querySelector('input[type="file"]');
+  const list = form.querySelector(".upload-progress");
+  form.addEventListener("submit", (event) => {
+    if (!input.files.length || !window.XMLHttpRequest) return;
+    event.preventDefault();
+    const token = form.querySelector('input[name="csrf_token"]').value;
+    let left = input.files.length;
+    Array.from(input.files).forEach((file) => {
+      const item = document.createElement("li");
+      const bar = document.createElement("progress");
+      bar.max = 100;
+      bar.value = 0;
+      bar.setAttribute("aria-label", file.name);
+      item.append(file.name + " ", bar);
+      list.append(item);
+      const body = new FormData();
+      body.append("csrf_token", token);
+      body.append("file", file);
+      const request = new XMLHttpRequest();
+      request.upload.addEventListener("progress", (e) => {
+        if (e.lengthComputable) bar.value = Math.round((100 * e.loaded) / e.total);
+      });
+      request.addEventListener("loadend", () => {
+        bar.value = 100;
+        left -= 1;
+        if (left === 0) window.location.reload();
+      });
+      request.open("POST", form.action);
+      request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      request.send(body);
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form[data-upload]").forEach(attachUpload);
   document.querySelectorAll("select[data-picker]").forEach(attachPicker);
   document.querySelectorAll("input[data-edtf]").forEach(attachEdtf);
   document.querySelectorAll("form[data-confirm]").forEach((form) => {

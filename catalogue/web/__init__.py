@@ -23,7 +23,7 @@ def register(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     rendering.register(app)
 
-    from catalogue.web import admin, auth, curate, history, public, vocabularies
+    from catalogue.web import admin, auth, curate, history, mediapanel, public, vocabularies
 
-    for module in (public, auth, curate, history, admin, vocabularies):
+    for module in (public, auth, curate, history, mediapanel, admin, vocabularies):
         app.register_blueprint(module.bp)

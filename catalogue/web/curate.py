@@ -9,7 +9,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from catalogue.schemas.objects import DIMENSION_UNITS, INSCRIPTION_TYPES, edtf_bounds
-from catalogue.services import objects, overview
+from catalogue.services import media, objects, overview
 from catalogue.services.errors import (
     Conflict,
     Gone,
@@ -45,14 +45,18 @@ def dashboard():
 def search():
     args = finder.parse_args(request.args)
     results = finder.find(identity(), args)
-    return render_template("web/search.html", results=results, args=args, link="curate.view")
+    page = render_template("web/search.html", results=results, args=args, link="curate.view")
+    return page, 400 if results["error"] else 200
 
 
 @bp.get("/objects/<uuid:object_id>")
 @signed_in
 def view(object_id: uuid.UUID):
     record = objects.get(identity(), object_id)
-    return render_template("web/curate_object.html", record=record.data, etag=record.etag)
+    files = media.list_for_object(identity(), object_id) if identity().is_staff else []
+    return render_template(
+        "web/curate_object.html", record=record.data, etag=record.etag, files=files
+    )
 
 
 def _form_page(form, errors=None, record=None, stale=None, status=200):

@@ -1,20 +1,20 @@
 """What the search pages show: the search envelope of the API contract.
 
-The pages render ``items`` (each may carry ``highlights``), ``facets`` keyed by filter name
-with ``{value, label, count}`` entries, and ``suggestion``. ``find`` is the one place that
-fetches them; it uses the catalogue's plain title search until the full-text search service
-is in place, which then answers the same envelope with facets and highlights filled in.
+The pages render ``items`` (each with a list of ``highlights``), ``facets`` keyed by filter
+name with ``{value, label, count}`` entries, and ``suggestion``. ``find`` is the one place
+that fetches them, through the same search service as ``GET /api/v1/search``.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from catalogue.schemas.common import CONTROL
-from catalogue.services import overview
-from catalogue.services.errors import BadRequest
+from catalogue.services import search
+from catalogue.services.errors import BadRequest, ValidationFailed
 from catalogue.services.identity import Identity
 
 FILTERS = ("object_type", "collection", "material", "maker", "place")
@@ -48,14 +48,44 @@ def parse_args(query) -> dict:
 
 
 def find(identity: Identity, args: dict) -> dict:
-    page = overview.find_objects(identity, args)
-    return {
-        "items": [{**item, "highlights": item.get("highlights", [])} for item in page.items],
-        "total": page.total,
-        "page": page.page,
-        "per_page": page.per_page,
-        "has_next": page.has_next,
-        "has_prev": page.has_prev,
+    """One page of what ``identity`` may find, facets labelled in the interface language.
+
+    A query the search cannot read gives an empty page with ``error`` set to the reason,
+    so the page can say what is wrong instead of failing.
+    """
+    service_args = {
+        **{name: [args[name]] for name in FILTERS if args.get(name)},
+        "q": args["q"],
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "lang": str(get_locale()),
+    }
+    if args.get("status"):
+        service_args["status"] = args["status"]
+    empty = {
+        "items": [],
+        "total": 0,
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "has_next": False,
+        "has_prev": False,
         "facets": {},
         "suggestion": None,
+        "error": None,
+    }
+    try:
+        page, facets, suggestion = search.search(identity, service_args)
+    except (BadRequest, ValidationFailed) as error:
+        return {**empty, "error": error.detail}
+    return {
+        **empty,
+        "items": [
+            {**item, "highlights": list((item.get("highlights") or {}).values())}
+            for item in page.items
+        ],
+        "total": page.total,
+        "has_next": page.has_next,
+        "has_prev": page.has_prev,
+        "facets": facets,
+        "suggestion": suggestion,
     }

@@ -24,7 +24,8 @@ def home():
 def search():
     args = finder.parse_args(request.args)
     results = finder.find(ANONYMOUS, args)
-    return render_template("web/search.html", results=results, args=args, link="public.object_page")
+    page = render_template("web/search.html", results=results, args=args, link="public.object_page")
+    return page, 400 if results["error"] else 200
 
 
 @bp.get("/objects/<uuid:object_id>")

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from werkzeug.serving import make_server
 
 from tests.web.conftest import PASSWORD, make_authority, make_object
@@ -96,7 +97,9 @@ def sign_in(page, email: str) -> None:
     page.wait_for_url("**/curate/")
 
 
-def test_a_curator_publishes_an_object_and_a_visitor_finds_it(app, people, open_page, backend):
+def test_a_curator_publishes_an_object_and_a_visitor_finds_it(
+    app, people, open_page, backend, tmp_path
+):
     make_authority(app, "terms", vocabulary="material", label={"fr": "acier", "en": "steel"})
     circuit = make_authority(
         app, "collections", label={"fr": "Les armes secrètes", "en": "The secret weapons"}
@@ -124,6 +127,19 @@ def test_a_curator_publishes_an_object_and_a_visitor_finds_it(app, people, open_
     curator.wait_for_url(re.compile(r".*/curate/objects/[0-9a-f-]{36}$"))
     assert "Demonstration V2 rocket" in curator.content()
     assert "steel" in curator.content()
+    # An image sent with a progress bar (the script reloads the page once it is in).
+    picture = tmp_path / "rocket.png"
+    Image.new("RGB", (300, 200), (90, 110, 60)).save(picture)
+    curator.locator("#media-files").set_input_files(str(picture))
+    curator.get_by_role("button", name="Upload").click()
+    expect(curator.locator(".media-item img")).to_have_count(1)
+    expect(curator.locator(".media-list")).to_contain_text("Primary image")
+    # The workspace search finds the draft.
+    curator.goto("/curate/search")
+    curator.get_by_label("Search the collection").fill("demonstration rocket")
+    curator.get_by_role("button", name="Search", exact=True).click()
+    expect(curator.locator(".highlight mark").first).to_be_visible()
+    curator.get_by_role("link", name="Demonstration V2 rocket").click()
     curator.get_by_role("button", name="Publish").click()
     curator.wait_for_selector(".status-public")
     shot(curator, "curate-object", backend)
@@ -140,6 +156,9 @@ def test_a_curator_publishes_an_object_and_a_visitor_finds_it(app, people, open_
     visitor.get_by_role("link", name="Fusée V2 de démonstration").click()
     visitor.get_by_role("heading", name="Fusée V2 de démonstration").wait_for()
     assert "Citer cet objet" in visitor.content()
+    image = visitor.locator(".gallery img").first
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     shot(visitor, "object-phone", backend)
     visitor.get_by_role("link", name="English").click()
     visitor.get_by_role("heading", name="Demonstration V2 rocket").wait_for()

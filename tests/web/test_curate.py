@@ -247,3 +247,13 @@ def test_workspace_search_finds_drafts_for_curators(app, browser_for):
     make_object(app, title={"fr": "Masque à gaz"})
     page = browser_for("curator").get("/curate/search?q=masque").get_data(as_text=True)
     assert "Masque à gaz" in page
+
+
+def test_workspace_search_follows_the_callers_visibility_and_status(app, browser_for):
+    make_object(app, title={"fr": "Obus brouillon"}, status="draft")
+    make_object(app, title={"fr": "Obus interne"}, status="internal")
+    curator = browser_for("curator").get("/curate/search?q=obus&status=draft")
+    assert "Obus brouillon" in curator.get_data(as_text=True)
+    assert "Obus interne" not in curator.get_data(as_text=True)
+    researcher = browser_for("researcher").get("/curate/search?q=obus").get_data(as_text=True)
+    assert "Obus interne" in researcher and "Obus brouillon" not in researcher

@@ -124,3 +124,35 @@ def test_pages_are_usable_on_a_phone(client):
     page = client.get("/").get_data(as_text=True)
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
     assert 'href="#main"' in page
+
+
+def test_search_uses_the_query_language_with_facets_highlights_and_suggestions(app, client):
+    kind = make_authority(
+        app, "terms", label={"fr": "Casque", "en": "Helmet"}, vocabulary="object_type"
+    )
+    make_object(
+        app,
+        status="public",
+        title={"fr": f"Casque Adrian {SCRIPT}"},
+        description={"fr": "Casque porté en 1940"},
+        object_type={"id": kind["id"]},
+    )
+    make_object(app, status="public", title={"fr": "Casque allemand"})
+    english = client.get("/search?q=casque NOT allemand", headers={"Accept-Language": "en"})
+    page = english.get_data(as_text=True)
+    assert "Adrian" in page and "allemand" not in page.split("result-list")[1]
+    assert "<mark>Casque</mark>" in page and SCRIPT not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert f"object_type={kind['id']}" in page and ">Helmet</a>" in page
+    french = client.get("/search?q=casque", headers={"Accept-Language": "fr"})
+    assert ">Casque</a>" in french.get_data(as_text=True)
+    misspelt = client.get("/search?q=casqe").get_data(as_text=True)
+    assert 'q=casque"' in misspelt.replace("&amp;", "&") or "q=casque&" in misspelt
+
+
+def test_an_unreadable_query_is_a_friendly_400_page(client, browser_for):
+    for browser, path in ((client, "/search"), (browser_for("curator"), "/curate/search")):
+        response = browser.get(path, query_string={"q": "internal_notes:secret"})
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert "could not be read" in page and 'role="search"' in page
