@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import importlib.util
 import io
 import os
 import pstats
@@ -22,9 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from api import bare_app, prepare  # noqa: E402
+# Python puts this script's folder first on sys.path, where benchmarks/media.py would shadow the
+# media package: search the repository root instead, and load api.py by path.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
+_spec = importlib.util.spec_from_file_location("bench_api", Path(__file__).with_name("api.py"))
+_api = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_api)
+bare_app, prepare = _api.bare_app, _api.prepare
 
 
 def per_request_ms(client, url: str, headers: dict, count: int) -> float:

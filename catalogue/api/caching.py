@@ -59,9 +59,9 @@ def _cache_headers(response: Response) -> None:
     if response.status_code != 200:
         return
     if record and request.view_args and "object_id" in request.view_args:
-        last = changes.last_change(request.view_args["object_id"])
+        last = changes.last_changed_at(request.view_args["object_id"])
         if last is not None:
-            response.last_modified = last.at.replace(microsecond=0)
+            response.last_modified = last.replace(microsecond=0)
     if "ETag" not in response.headers and response.mimetype == "application/json":
         response.set_etag(etag_of_text(response.get_data(as_text=True)).strip('"'))
     response.make_conditional(request)

@@ -20,12 +20,14 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import ChangeEvent, ChangeLogEntry
 from catalogue.services.errors import BadRequest, ValidationFailed
+from catalogue.services.fastread import RowReader
 from catalogue.services.identity import ANONYMOUS, Identity
 from catalogue.services.records import iso
 
@@ -165,11 +167,12 @@ def public_slice(offset: int, count: int) -> list[Event]:
     ]
 
 
-def last_change(object_id) -> ChangeLogEntry | None:
-    """The latest log entry of one object (its true last-modified time, re-renders included)."""
-    return db.session.execute(
-        sa.select(ChangeLogEntry)
-        .where(ChangeLogEntry.object_id == object_id)
-        .order_by(ChangeLogEntry.seq.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+# Every record read asks this for Last-Modified: a compiled one-row read, no ORM session.
+# The log stamps ``at`` in commit order, so the latest time is the latest entry's.
+_LAST_AT = RowReader([sa.func.max(ChangeLogEntry.at)], ChangeLogEntry.object_id)
+
+
+def last_changed_at(object_id) -> datetime | None:
+    """When one object last changed (its true last-modified time, re-renders included)."""
+    row = _LAST_AT(object_id)
+    return row[0] if row else None
