@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -39,17 +40,33 @@ def postgres_server_url():
     return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
 
 
+@contextmanager
+def _fresh_database(server_url, prefix: str):
+    """A new, empty database on the test server, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_database(postgres_server_url):
     """A fresh database on the test server for this run, dropped afterwards."""
-    name = f"catalogue_test_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with _fresh_database(postgres_server_url, "catalogue_test") as url:
+        yield url
+
+
+@pytest.fixture
+def other_postgres(postgres_server_url):
+    """An empty PostgreSQL database of its own for one test (restores, migrations)."""
+    with _fresh_database(postgres_server_url, "catalogue_other") as url:
+        yield url
 
 
 def make_test_config(tmp_path_factory, database_url: str) -> dict:

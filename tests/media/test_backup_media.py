@@ -44,19 +44,6 @@ def _app(url: str, folder, storage: str, endpoint: str | None = None):
     )
 
 
-@pytest.fixture
-def other_postgres(postgres_server_url):
-    """An empty PostgreSQL database of its own, dropped afterwards."""
-    name = f"catalogue_media_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def add_media(tmp_path) -> None:
     """Files attached by an import: a JPEG, a PNG, a PDF, and one JPEG on two objects."""
     folder = tmp_path / "photos"

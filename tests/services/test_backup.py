@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -114,19 +113,6 @@ def _app(url: str, folder):
             "IMPORTS_DIR": str(folder / "imports"),
         }
     )
-
-
-@pytest.fixture
-def other_postgres(postgres_server_url):
-    """An empty PostgreSQL database of its own, dropped afterwards."""
-    name = f"catalogue_restore_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield postgres_server_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_sqlite_to_postgresql_and_back(tmp_path, other_postgres):
