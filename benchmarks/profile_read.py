@@ -23,8 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-# Python puts this script's folder first on sys.path, where benchmarks/media.py would shadow the
-# media package: search the repository root instead, and load api.py by path.
+# Python puts this script's folder first on sys.path; search the repository root instead, so the
+# catalogue's own packages are the ones imported, and load api.py by path.
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [str(HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
 _spec = importlib.util.spec_from_file_location("bench_api", Path(__file__).with_name("api.py"))

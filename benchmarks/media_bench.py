@@ -1,4 +1,4 @@
-"""Media benchmark (run on purpose: ``.venv/bin/python benchmarks/media.py``; not a test).
+"""Media benchmark (run on purpose: ``.venv/bin/python benchmarks/media_bench.py``; not a test).
 
 Starts SeaweedFS and the catalogue under gunicorn (one sync worker) against it, then reports:
 
