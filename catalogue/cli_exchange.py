@@ -80,6 +80,7 @@ def import_objects(
             mapping=load_mapping(mapping) if mapping else Mapping(),
             batch_size=batch_size,
             media_dir=media_dir,
+            index_alongside=True,
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from error

@@ -29,6 +29,12 @@ from search_index.schema import build_schema, to_fields
 
 CURRENT = "current"
 LOCK = "write.lock"
+# Documents a catch-up writes before it commits and records its cursor.
+COMMIT_EVERY = 20_000
+# How often a follower of a bulk write commits, so that searches see its progress.
+FOLLOW_COMMIT_SECONDS = 5.0
+# Present, holding its process id, while a follower holds the writer lock.
+FOLLOWER = "follower"
 
 
 class IndexUnavailable(Exception):
@@ -173,14 +179,40 @@ class IndexStore:
 
     # ---- writing -----------------------------------------------------------------------
 
-    def apply(self, fetch: Fetch, timeout: float | None = None) -> int:
+    def apply(
+        self, fetch: Fetch, timeout: float | None = None, idle: Callable[[], bool] | None = None
+    ) -> int:
         """Apply pending changes: ``fetch(cursor)`` until it has nothing new.
 
-        Returns how many documents were written or deleted.
+        ``idle()``, when given, makes this writer a follower of a long bulk write: it is called
+        each time there is nothing new, may wait, and says whether to look again. A follower
+        keeps one writer open and commits every ``FOLLOW_COMMIT_SECONDS`` and at the end, not
+        after each batch; meanwhile a caller with a ``timeout`` (a request) does not wait for
+        the lock, since the follower applies every change in the log. Returns how many
+        documents were written or deleted.
         """
         self.ensure()
+        if idle is None and timeout is not None and self.followed():
+            return 0
         with self.locked(timeout):
-            return _apply_at(self.root / self._generation(), fetch, self.lock_timeout)
+            path = self.root / self._generation()
+            if idle is None:
+                return _apply_at(path, fetch, self.lock_timeout)
+            marker = self.root / FOLLOWER
+            marker.write_text(str(os.getpid()))
+            try:
+                return _apply_at(path, fetch, self.lock_timeout, idle, FOLLOW_COMMIT_SECONDS)
+            finally:
+                marker.unlink(missing_ok=True)
+
+    def followed(self) -> bool:
+        """Whether a live process follows the change log into this index right now."""
+        try:
+            pid = int((self.root / FOLLOWER).read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return False  # no marker, or left by a process that died
+        return True
 
     def rebuild(
         self,
@@ -235,28 +267,62 @@ class IndexStore:
             self._swap(self._new_generation())
 
 
-def _apply_at(path: Path, fetch: Fetch, timeout: float) -> int:
-    """Apply ``fetch`` results to the index at ``path`` (writer lock held by the caller)."""
+def _apply_at(
+    path: Path,
+    fetch: Fetch,
+    timeout: float,
+    idle: Callable[[], bool] | None = None,
+    commit_seconds: float | None = None,
+) -> int:
+    """Apply ``fetch`` results to the index at ``path`` (writer lock held by the caller).
+
+    One writer takes many fetched batches and commits every ``COMMIT_EVERY`` documents (or
+    ``commit_seconds``) and at the end: a commit merges segments, so once per batch would make
+    a long catch-up quadratic. The cursor moves only after the commit that holds its documents.
+    """
     cursor = _read_cursor(path)
-    written = 0
-    while True:
-        upserts, deletes, new_cursor = fetch(cursor)
-        if new_cursor == cursor:
-            return written
-        if upserts or deletes:
-            writer = whoosh_index.open_dir(str(path)).writer(timeout=timeout)
-            try:
+    written = pending = 0
+    writer = None
+    opened = 0.0
+    seen: set[str] = set()
+    try:
+        while True:
+            upserts, deletes, new_cursor = fetch(cursor)
+            due = writer is not None and (
+                pending >= COMMIT_EVERY
+                or (commit_seconds is not None and time.monotonic() - opened >= commit_seconds)
+            )
+            ids = {d["id"] for d in upserts} | set(deletes)
+            if writer is not None and (due or not ids.isdisjoint(seen)):
+                # Also: a writer cannot replace a document it added itself; commit that first.
+                writer.commit()
+                writer, written, pending, seen = None, written + pending, 0, set()
+                _write_cursor(path, cursor)
+            if new_cursor == cursor:
+                if idle is not None and idle():
+                    continue
+                break
+            if upserts or deletes:
+                seen |= ids
+                if writer is None:
+                    writer = whoosh_index.open_dir(str(path)).writer(timeout=timeout)
+                    opened = time.monotonic()
                 for doc_id in deletes:
                     writer.delete_by_term("id", doc_id)
                 for document in upserts:
                     writer.update_document(**to_fields(document))
-                writer.commit()
-            except BaseException:
-                _abandon(writer)
-                raise
-            written += len(upserts) + len(deletes)
-        _write_cursor(path, new_cursor)
-        cursor = new_cursor
+                pending += len(upserts) + len(deletes)
+            cursor = new_cursor
+        if writer is not None:
+            writer.commit()
+            writer, written, pending = None, written + pending, 0
+        if cursor != _read_cursor(path):
+            _write_cursor(path, cursor)
+    except BaseException:
+        if writer is not None:
+            _abandon(writer)
+        raise
+    return written
 
 
 def _abandon(writer) -> None:

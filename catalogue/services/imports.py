@@ -25,6 +25,7 @@ from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject
+from catalogue.services import index_follower, uow
 from catalogue.services import objects as object_service
 from catalogue.services.columns import Mapping
 from catalogue.services.errors import ServiceError
@@ -36,6 +37,7 @@ from catalogue.services.rows import OBJECT_INPUT, RowReader, ids_only, input_of,
 from catalogue.services.tabular import read_rows
 
 BATCH_SIZE = 200
+FOLLOW_FROM = 1000
 NO_MEDIA_DIR = (
     "Files are attached only by `catalogue import objects --media-dir DIR`; "
     "this import has no media folder."
@@ -54,6 +56,9 @@ class Options:
     mapping: Mapping = field(default_factory=Mapping)
     batch_size: int = BATCH_SIZE
     media_dir: Path | None = None
+    # Index from a second process while the batches commit (the command line does, for
+    # files of ``FOLLOW_FROM`` rows or more); the index is up to date at the end either way.
+    index_alongside: bool = False
 
 
 @dataclass
@@ -283,6 +288,17 @@ def _apply(checker: _Checker, checked: Report, options: Options, progress=None) 
     counts = {"create": 0, "update": 0, "unchanged": 0}
     made: dict[str, int] = {}
     checker.authorities.hold()
+    # The index catches up once, when the batches are done (or interrupted), not per batch;
+    # on a large file, a second process has done most of it by then.
+    follow = options.index_alongside and len(checker.plan) >= FOLLOW_FROM
+    with uow.listeners_held(), index_follower.following(follow):
+        _apply_batches(checker, options, report, counts, made, progress)
+    return report
+
+
+def _apply_batches(
+    checker: _Checker, options: Options, report: Report, counts: dict, made: dict, progress
+) -> None:
     try:
         for start in range(0, len(checker.plan), options.batch_size):
             chunk = checker.plan[start : start + options.batch_size]
@@ -304,7 +320,6 @@ def _apply(checker: _Checker, checked: Report, options: Options, progress=None) 
         report.unchanged = counts["unchanged"]
         report.authorities_created = made
         report.applied = True
-    return report
 
 
 def _attach_media(checker: _Checker, chunk: list[_Planned], report: Report) -> None:

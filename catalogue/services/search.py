@@ -181,15 +181,16 @@ def _changes(cursor: int) -> tuple[list[dict], list[str], int]:
     return upserts, deletes, rows[-1].seq
 
 
-def catch_up(wait: float | None = None) -> int:
+def catch_up(wait: float | None = None, idle: Callable[[], bool] | None = None) -> int:
     """Apply every change the index has not seen yet; returns how many documents changed.
 
     When another process holds the writer lock longer than ``wait`` seconds, gives up
-    quietly: that process, or the next caller, applies the rest from the log.
+    quietly: that process, or the next caller, applies the rest from the log. ``idle``:
+    see ``IndexStore.apply`` (following a bulk write).
     """
     store = engine().store
     try:
-        return store.apply(_changes, timeout=wait)
+        return store.apply(_changes, timeout=wait, idle=idle)
     except LockTimeout:
         log.warning("search index busy; changes will be applied by the next writer")
         return 0

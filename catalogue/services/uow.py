@@ -11,7 +11,8 @@ Services change data and register two kinds of follow-up on the session:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, text
@@ -44,6 +45,26 @@ def add_change_listener(app, listener: Callable[[], None]) -> None:
     app.extensions.setdefault("change_listeners", []).append(listener)
 
 
+@contextmanager
+def listeners_held() -> Iterator[None]:
+    """Run the change listeners once, on leaving the block, instead of after every commit.
+
+    For bulk work committed in many batches (an import): the search index then catches up
+    in one pass over the change log. It runs however the block ends, an interruption too, so
+    the batches committed before it are in the index when the command stops.
+    """
+    session = db.session()
+    outer = session.info.get("listeners_held")
+    session.info["listeners_held"] = True
+    try:
+        yield
+    finally:
+        if not outer:
+            session.info.pop("listeners_held", None)
+            if session.info.pop("held_logged", False):
+                _run(current_app.extensions.get("change_listeners", []))
+
+
 def commit() -> None:
     """Commit the unit of work, then run its after-commit work outside the transaction.
 
@@ -55,7 +76,14 @@ def commit() -> None:
     session.commit()
     callbacks = session.info.pop("after_commit", None) or []
     if session.info.pop("logged", False) and has_app_context():
-        callbacks += current_app.extensions.get("change_listeners", [])
+        if session.info.get("listeners_held"):
+            session.info["held_logged"] = True
+        else:
+            callbacks += current_app.extensions.get("change_listeners", [])
+    _run(callbacks)
+
+
+def _run(callbacks: list[Callable[[], None]]) -> None:
     for callback in callbacks:
         try:
             callback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 
 import pytest
 
@@ -136,3 +137,129 @@ def test_search_keeps_answering_during_a_rebuild(tmp_path):
     assert not errors
     assert totals and set(totals) == {200}
     assert engine.search(SearchRequest(q="fusee")).total == 200
+
+
+def _log(entries: list[tuple[list[dict], list[str]]]):
+    """A change log as ``fetch``: entry n (from 1) is ``entries[n - 1]``, one per call."""
+
+    def fetch(cursor):
+        if cursor >= len(entries):
+            return [], [], cursor
+        upserts, deletes = entries[cursor]
+        return upserts, deletes, cursor + 1
+
+    return fetch
+
+
+def test_one_catch_up_over_many_batches_replaces_and_deletes_without_duplicates(tmp_path):
+    store = IndexStore(tmp_path)
+    engine = SearchEngine(store)
+    log = _log(
+        [
+            ([document("1", title="casque"), document("2", title="lettre")], []),
+            ([document("3", title="affiche")], []),
+            # The same documents again, later in the same catch-up: replaced, not doubled.
+            ([document("1", title="casque allemand")], []),
+            ([], ["2"]),
+        ]
+    )
+    assert store.apply(log) == 5
+    assert sorted(store.stored()) == ["1", "3"]
+    assert store.cursor() == 4
+    assert engine.search(SearchRequest(q="casque")).total == 1
+    assert engine.search(SearchRequest(q="allemand")).total == 1
+    assert engine.search(SearchRequest(q="lettre")).total == 0
+
+
+def test_a_catch_up_that_fails_half_way_keeps_its_cursor_and_the_next_one_repairs(tmp_path):
+    store = IndexStore(tmp_path)
+    good = _log([([document(str(n), title="fusée")], []) for n in range(1, 4)])
+
+    def failing(cursor):
+        if cursor == 2:
+            raise RuntimeError("the database went away")
+        return good(cursor)
+
+    with pytest.raises(RuntimeError):
+        store.apply(failing)
+    # Nothing of the failed writer is committed, and the lock is free again.
+    assert store.stored() == {} and store.cursor() == 0
+    assert store.apply(good, timeout=1) == 3
+    assert len(store.stored()) == 3 and store.cursor() == 3
+
+
+def test_following_a_bulk_write_keeps_one_writer_until_it_is_over(tmp_path):
+    store = IndexStore(tmp_path)
+    entries: list[tuple[list[dict], list[str]]] = []
+    rounds = iter(range(3))
+    generations = []
+
+    def idle():
+        # Called each time the log is exhausted: the "bulk writer" appends more, twice.
+        with store.searcher() as searcher:
+            generations.append(searcher.reader().generation())
+        round_ = next(rounds, None)
+        if round_ is None:
+            return False
+        if round_ < 2:
+            entries.append(([document(str(10 + round_), title="photographie")], []))
+            return True
+        return False
+
+    assert store.apply(_log(entries), idle=idle) == 2
+    # Nothing was committed while following; everything at the end.
+    assert len(set(generations)) == 1
+    assert sorted(store.stored()) == ["10", "11"] and store.cursor() == 2
+
+
+def test_requests_do_not_wait_for_a_follower_which_applies_their_changes(tmp_path):
+    store = IndexStore(tmp_path)
+    entries: list[tuple[list[dict], list[str]]] = []
+    following, finish = threading.Event(), threading.Event()
+
+    last_look = []
+
+    def idle():
+        following.set()
+        if last_look:
+            return False
+        if finish.wait(0.01):
+            last_look.append(True)  # one more look after being told to finish
+        return True
+
+    follower = threading.Thread(target=store.apply, args=(_log(entries),), kwargs={"idle": idle})
+    follower.start()
+    assert following.wait(10)
+    assert store.followed()
+    # A request commits a change and wants it indexed: it leaves that to the follower.
+    entries.append(([document("7", title="boussole")], []))
+    started = time.monotonic()
+    assert store.apply(_log(entries), timeout=2) == 0
+    assert time.monotonic() - started < 1
+    finish.set()
+    follower.join(10)
+    assert not store.followed()
+    assert list(store.stored()) == ["7"] and store.cursor() == 1
+    # Without a follower, the same request waits for the lock and applies the change itself.
+    entries.append(([document("8", title="boussole")], []))
+    assert store.apply(_log(entries), timeout=2) == 1
+
+
+def test_writing_a_segment_does_not_ask_the_disk_about_each_posting(tmp_path, monkeypatch):
+    """Whoosh asks whether a length column exists once per posting of an unscored field
+    unless ``search_index.whoosh_patches`` is applied: a third of a large catch-up's time."""
+    from whoosh.filedb.filestore import FileStorage
+
+    store = IndexStore(tmp_path)
+    store.ensure()
+    asked = []
+    original = FileStorage.file_exists
+
+    def file_exists(self, name):
+        asked.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(FileStorage, "file_exists", file_exists)
+    load(store, [document(str(n), title=f"objet {n}", object_type=["t1"]) for n in range(300)])
+    assert len(store.stored()) == 300
+    assert len(asked) < 100
