@@ -25,6 +25,9 @@ NEVER_CACHED = {"health.healthz", "health.readyz"}
 PUBLIC_ONLY = {"oai.endpoint", "feeds.discovery_collection", "feeds.discovery_page"}
 PUBLIC_ONLY |= {"feeds.sitemap_xml", "feeds.sitemap_part"}
 CORS_METHODS = {"GET", "HEAD"}
+# A response is checked against the request's validators only when it sent some.
+CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since")
+CONDITIONAL_HEADERS += ("If-Range", "Range")
 CORS_REQUEST_HEADERS = {"accept", "accept-language", "if-none-match", "if-modified-since"}
 CORS_EXPOSED = "ETag, Last-Modified, Location, Link"
 
@@ -58,13 +61,18 @@ def _cache_headers(response: Response) -> None:
         response.cache_control.max_age = RECORD_MAX_AGE if record else LIST_MAX_AGE
     if response.status_code != 200:
         return
-    if record and request.view_args and "object_id" in request.view_args:
+    if (
+        record
+        and "Last-Modified" not in response.headers
+        and "object_id" in (request.view_args or {})
+    ):
         last = changes.last_changed_at(request.view_args["object_id"])
         if last is not None:
             response.last_modified = last.replace(microsecond=0)
     if "ETag" not in response.headers and response.mimetype == "application/json":
         response.set_etag(etag_of_text(response.get_data(as_text=True)).strip('"'))
-    response.make_conditional(request)
+    if any(name in request.headers for name in CONDITIONAL_HEADERS):
+        response.make_conditional(request)
 
 
 def _cors(response: Response) -> None:

@@ -73,10 +73,14 @@ def record_response(
     """One stored record, sent as stored unless ``lang`` asks for ``display`` texts."""
     if lang:
         data = display(record.data, lang, current_app.config["DEFAULT_LANGUAGE"])
-        return conditional(data, record.etag, headers)
-    if status != 200:
-        return json_response(None, status, record.etag, headers, text=record.text)
-    return conditional(None, record.etag, headers, text=record.text)
+        response = conditional(data, record.etag, headers)
+    elif status != 200:
+        response = json_response(None, status, record.etag, headers, text=record.text)
+    else:
+        response = conditional(None, record.etag, headers, text=record.text)
+    if record.last_modified is not None:
+        response.last_modified = record.last_modified.replace(microsecond=0)
+    return response
 
 
 def if_match():

@@ -77,8 +77,15 @@ def _missing(object_id: uuid.UUID, identity: Identity) -> Exception:
     return NotFound(f"No object with id {object_id}.")
 
 
+# When the object last changed (Last-Modified), read with it: the log stamps ``at`` in commit
+# order, re-renders after an authority changed included.
+_LAST_CHANGED = (
+    sa.select(sa.func.max(ChangeLogEntry.at))
+    .where(ChangeLogEntry.object_id == CatalogueObject.id)
+    .scalar_subquery()
+)
 _BY_ID = {
-    view: RowReader([column, CatalogueObject.status], CatalogueObject.id)
+    view: RowReader([column, CatalogueObject.status, _LAST_CHANGED], CatalogueObject.id)
     for view, column in COLUMNS.items()
 }
 _BY_NUMBER = {
@@ -93,7 +100,7 @@ def get(identity: Identity, object_id: uuid.UUID) -> Record:
         raise _missing(object_id, identity)
     if not identity.can_see(row[1]):
         raise NotFound(f"No object with id {object_id}.")
-    return Record(row[0])
+    return Record(row[0], last_modified=row[2])
 
 
 def get_by_number(identity: Identity, object_number: str) -> Record:

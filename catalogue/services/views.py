@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import event
@@ -42,6 +43,8 @@ class Record:
     """A record as one caller may see it: its JSON text, parsed data and entity tag."""
 
     text: str
+    # When the record last changed, where the read that gave it knew (for Last-Modified).
+    last_modified: datetime | None = None
 
     @cached_property
     def data(self) -> dict:
