@@ -71,6 +71,12 @@ def _to_srgb(image: pyvips.Image) -> pyvips.Image:
     return image.cast("uchar")
 
 
+def _tile(side: int) -> int:
+    """Tiles no larger than the image (rounded up to the 16 TIFF needs): libvips refuses to
+    read back a TIFF whose tiles are far larger than a small image."""
+    return min(TILE_SIZE, -(-side // 16) * 16)
+
+
 def check(source: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
     """Decode the whole image without writing anything; BadImage as ``process`` would raise."""
     try:
@@ -107,11 +113,12 @@ def process(source: Path, workdir: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -
     pyramid = workdir / "pyramid.tif"
     try:
         image = pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated")
-        _to_srgb(image.autorot()).tiffsave(
+        oriented = _to_srgb(image.autorot())
+        oriented.tiffsave(
             str(pyramid),
             tile=True,
-            tile_width=TILE_SIZE,
-            tile_height=TILE_SIZE,
+            tile_width=_tile(oriented.width),
+            tile_height=_tile(oriented.height),
             pyramid=True,
             compression="jpeg",
             Q=90,

@@ -70,6 +70,35 @@ def test_large_and_16_bit_tiffs(client, curator, store, files, public_object):
     assert sum(thumb.getpixel((2, 2))) < 30 and sum(thumb.getpixel((250, 168))) > 400
 
 
+@pytest.mark.parametrize(
+    ("size", "thumbnail"), [((64, 48), (64, 48)), ((1, 1), (1, 1)), ((600, 20), (256, 9))]
+)
+def test_small_and_thin_images_get_derivatives(
+    client, curator, store, public_object, tmp_path, size, thumbnail
+):
+    path = tmp_path / "petit.png"
+    Image.new("RGB", size, (200, 100, 50)).save(path)
+    media = uploaded(client, curator, public_object["id"], path)
+    assert (media["width"], media["height"]) == size
+    thumb = Image.open(io.BytesIO(client.get(f"/api/v1/media/{media['id']}/thumbnail").data))
+    assert thumb.size == thumbnail  # made smaller, never enlarged
+    full = client.get(f"/iiif/3/{media['id']}/full/max/0/default.jpg")
+    assert full.status_code == 200 and Image.open(io.BytesIO(full.data)).size == size
+
+
+def test_a_small_photograph_taken_sideways_is_turned_upright(
+    client, curator, store, public_object, tmp_path
+):
+    path = tmp_path / "portrait.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: turn 90 degrees clockwise to view
+    Image.new("RGB", (64, 48), (30, 60, 90)).save(path, exif=exif)
+    media = uploaded(client, curator, public_object["id"], path)
+    assert (media["width"], media["height"]) == (48, 64)
+    thumb = Image.open(io.BytesIO(client.get(f"/api/v1/media/{media['id']}/thumbnail").data))
+    assert thumb.size == (48, 64)
+
+
 def test_pdf_is_stored_without_image_derivatives(client, curator, store, files, public_object):
     media = uploaded(client, curator, public_object["id"], files["pdf"])
     assert media["content_type"] == "application/pdf" and media["width"] is None
