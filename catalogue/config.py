@@ -61,6 +61,8 @@ def defaults() -> dict:
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
         # Where uploaded import files and their error reports are kept (server-generated names).
         "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
+        # What a .zip sent to POST /api/v1/imports may unpack to, in all.
+        "MAX_IMPORT_UNPACKED_BYTES": _int("MAX_IMPORT_UNPACKED_BYTES", 8 * 1024**3),
         # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
         "OAI_REPOSITORY_IDENTIFIER": env("OAI_REPOSITORY_IDENTIFIER", "catalogue.example.org"),
         # Records per OAI-PMH list response; a resumption token fetches the next ones.

@@ -16,7 +16,13 @@ class ImportUpload(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    file = Upload(required=True, metadata={"description": "The .csv or .xlsx file."})
+    file = Upload(
+        required=True,
+        metadata={
+            "description": "The .csv or .xlsx file, or a .zip holding one and the media files "
+            "it attaches (named in its `media` column, or after accession numbers)."
+        },
+    )
     mapping = Upload(metadata={"description": "Optional YAML or JSON column mapping."})
     dry_run = fields.Boolean(
         load_default=True,

@@ -1,7 +1,9 @@
 """Imports sent through the API: upload and check first (a dry run), then commit.
 
 The uploaded file is stored under ``IMPORTS_DIR`` with a name made of the job's id and
-``.csv`` or ``.xlsx``; nothing the client sends becomes part of a path.
+``.csv``, ``.xlsx`` or ``.zip``; nothing the client sends becomes part of a path. A .zip holds
+the spreadsheet and the files it attaches, unpacked next to it into ``<id>/`` (see
+``import_archive``).
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import ImportJob, ImportStatus
 from catalogue.models.base import utcnow
-from catalogue.services import imports, uow
+from catalogue.services import import_archive, imports, uow
 from catalogue.services.columns import Mapping, mapping_from_dict
 from catalogue.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from catalogue.services.identity import Identity
 from catalogue.services.records import iso
 from catalogue.services.tabular import SUFFIXES, FileUnreadable
+
+ARCHIVE = ".zip"
 
 
 def _folder() -> Path:
@@ -36,14 +40,35 @@ def _path(job: ImportJob) -> Path:
     return _folder() / f"{job.id}{job.suffix}"
 
 
-def _options(job: ImportJob, dry_run: bool) -> imports.Options:
+def _unpacked(job: ImportJob) -> Path:
+    return _folder() / str(job.id)
+
+
+def _sources(job: ImportJob) -> tuple[Path, Path | None]:
+    """The spreadsheet to read, and the folder of the files it attaches (if any)."""
+    if job.suffix != ARCHIVE:
+        return _path(job), None
+    folder = _unpacked(job)
+    sheet = next(folder.glob("sheet.*"))
+    media = folder / "media"
+    return sheet, media if media.is_dir() else None
+
+
+def _options(job: ImportJob, dry_run: bool) -> tuple[Path, imports.Options]:
     mapping = job.options.get("mapping")
-    return imports.Options(
+    sheet, media_dir = _sources(job)
+    return sheet, imports.Options(
         dry_run=dry_run,
         create_authorities=job.options.get("create_authorities", False),
         skip_invalid=job.options.get("skip_invalid", False),
         mapping=mapping_from_dict(mapping) if mapping else Mapping(),
+        media_dir=media_dir,
     )
+
+
+def _discard(job: ImportJob) -> None:
+    _path(job).unlink(missing_ok=True)
+    shutil.rmtree(_unpacked(job), ignore_errors=True)
 
 
 def _mapping(raw: bytes) -> dict:
@@ -90,8 +115,10 @@ def create(
     identity.require_staff()
     mapping = _mapping(mapping_file) if mapping_file is not None else None
     suffix = Path(filename or "").suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValidationFailed({"file": ["Send a .csv or .xlsx file."]})
+    if suffix not in (*SUFFIXES, ARCHIVE):
+        raise ValidationFailed(
+            {"file": ["Send a .csv or .xlsx file, or a .zip of one with its media files."]}
+        )
     job = ImportJob(
         id=uuid.uuid4(),
         status=ImportStatus.validated,
@@ -107,12 +134,19 @@ def create(
     )
     with _path(job).open("wb") as stream:
         shutil.copyfileobj(upload, stream)
-    job_id, path, run_options = job.id, _path(job), _options(job, dry_run=True)
     try:
+        if suffix == ARCHIVE:
+            limit = current_app.config["MAX_IMPORT_UNPACKED_BYTES"]
+            import_archive.unpack(_path(job), _unpacked(job), limit)
+        job_id = job.id
+        path, run_options = _options(job, dry_run=True)
         report = imports.import_objects(identity, path, run_options).as_dict()
-    except FileUnreadable as error:
-        path.unlink(missing_ok=True)
+    except (FileUnreadable, import_archive.BadArchive) as error:
+        _discard(job)
         raise ValidationFailed({"file": [str(error)]}) from error
+    except BaseException:
+        _discard(job)
+        raise
     db.session.add(job)
     _record(identity, job, report, dry_run=True)
     if not options.get("dry_run", True) and job.status == ImportStatus.validated:
@@ -138,7 +172,7 @@ def commit(identity: Identity, job_id: uuid.UUID) -> dict:
     job = _load(identity, job_id)
     if job.status != ImportStatus.validated:
         raise Conflict(f"This import is {job.status}; only a checked import can be committed.")
-    path, run_options = _path(job), _options(job, dry_run=False)
+    path, run_options = _options(job, dry_run=False)
     try:
         report = imports.import_objects(identity, path, run_options).as_dict()
     except ServiceError as error:

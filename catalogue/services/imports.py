@@ -39,8 +39,8 @@ from catalogue.services.tabular import read_rows
 BATCH_SIZE = 200
 FOLLOW_FROM = 1000
 NO_MEDIA_DIR = (
-    "Files are attached only by `catalogue import objects --media-dir DIR`; "
-    "this import has no media folder."
+    "This import has no media files: attach files with `catalogue import objects "
+    "--media-dir DIR`, or send a .zip holding the spreadsheet and the files."
 )
 COUNTED = {"create": "created", "update": "updated", "unchanged": "unchanged", "failed": "failed"}
 

@@ -47,8 +47,9 @@ def test_check_then_commit(client, users, steel, app):
     assert response.headers["Location"].endswith(f"/api/v1/imports/{job['id']}")
     missing = client.get("/api/v1/objects/by-number/2010.0001.001", headers=curator.headers)
     assert missing.status_code == 404  # a dry run writes nothing
-    stored = list(Path(app.config["IMPORTS_DIR"]).iterdir())
-    assert [p.name for p in stored] == [f"{job['id']}.csv"]
+    stored = [p.name for p in Path(app.config["IMPORTS_DIR"]).iterdir()]
+    # Kept under the import's id; the client's file name is never part of a path.
+    assert f"{job['id']}.csv" in stored and not any("inventaire" in n for n in stored)
 
     committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
     assert committed.status_code == 200

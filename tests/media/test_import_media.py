@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zipfile
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -156,3 +159,101 @@ def test_bad_media_names_and_files_are_row_errors_of_the_first_pass(app, store, 
         assert db.session.execute(sa.select(sa.func.count(CatalogueObject.id))).scalar() == 0
         db.session.remove()
     assert list(store.list_keys()) == []
+
+
+def _zip(path, members: dict[str, bytes]):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return path
+
+
+def _post_import(client, caller, path, **form):
+    data = {"file": (io.BytesIO(path.read_bytes()), path.name)}
+    data.update({k: str(v).lower() for k, v in form.items()})
+    return client.post(
+        "/api/v1/imports", data=data, headers=caller.headers, content_type="multipart/form-data"
+    )
+
+
+def test_a_zip_sent_to_the_api_attaches_its_files(app, client, curator, store, folder, tmp_path):
+    sheet = write_csv(
+        tmp_path / "inventaire.csv",
+        [
+            HEADER,
+            ["2027.0001.001", "Casque allemand", "casque face.jpg"],
+            ["2027.0002.001", "Lettre de déporté", ""],
+        ],
+    )
+    jpeg = (folder / "casque face.jpg").read_bytes()
+    png = (folder / "2026.0002.001_1.png").read_bytes()
+    archive = _zip(
+        tmp_path / "envoi.zip",
+        {
+            "envoi/inventaire.csv": sheet.read_bytes(),
+            "envoi/photos/casque face.jpg": jpeg,
+            "envoi/photos/2027.0002.001_1.png": png,
+            "__MACOSX/envoi/._inventaire.csv": b"\x00\x05",
+            "envoi/.DS_Store": b"junk",
+        },
+    )
+    checked = _post_import(client, curator, archive)
+    assert checked.status_code == 201, checked.get_data(as_text=True)
+    job = checked.get_json()
+    assert job["status"] == "validated", job["report"]["errors"]
+    assert (job["report"]["created"], job["report"]["media_attached"]) == (2, 2)
+    assert attached(app) == {} and list(store.list_keys()) == []
+
+    committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
+    assert committed.status_code == 200 and committed.get_json()["status"] == "committed"
+    media = attached(app)
+    assert [m[:5] for m in media["2027.0001.001"]] == [
+        (hashlib.sha256(jpeg).hexdigest(), "image/jpeg", 640, 480, "casque face.jpg")
+    ]
+    assert [m[0] for m in media["2027.0002.001"]] == [hashlib.sha256(png).hexdigest()]
+    # The files are the service's own: stored under generated keys, not the archive's names.
+    assert not any("casque" in key for key in store.list_keys())
+
+
+@pytest.mark.parametrize(
+    ("members", "says"),
+    [
+        ({"photo.jpg": b"x"}, "exactly one .csv or .xlsx"),
+        ({"a.csv": b"object_number\n", "b/a.csv": b"object_number\n"}, "exactly one"),
+        (
+            {"a.csv": b"object_number\n", "x/p.jpg": b"1", "y/p.jpg": b"2"},
+            "must be unique",
+        ),
+    ],
+)
+def test_unusable_archives_are_clear_problems_and_leave_nothing(
+    app, client, curator, store, tmp_path, members, says
+):
+    folder = Path(app.config["IMPORTS_DIR"])
+    before = set(folder.glob("*"))
+    response = _post_import(client, curator, _zip(tmp_path / "envoi.zip", members))
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    assert says in " ".join(response.get_json()["errors"]["file"])
+    assert set(folder.glob("*")) == before
+
+
+def test_archive_names_cannot_lead_outside_and_bombs_are_refused(
+    app, client, curator, store, tmp_path, monkeypatch
+):
+    sheet = b"object_number;title_fr;media\n2027.0009.001;Affiche;evil.png\n"
+    png = samples.png_with_alpha(tmp_path / "p.png").read_bytes()
+    archive = _zip(
+        tmp_path / "envoi.zip", {"a.csv": sheet, "../../../evil.png": png, "/etc/x.jpg": png}
+    )
+    job = _post_import(client, curator, archive, dry_run=False).get_json()
+    assert job["status"] == "committed", job["report"]
+    # Only the file name counts: nothing was written outside the import's own folder.
+    assert not (tmp_path / "evil.png").exists()
+    assert not Path(app.config["IMPORTS_DIR"]).parent.joinpath("evil.png").exists()
+    assert [m[4] for m in attached(app)["2027.0009.001"]] == ["evil.png"]
+
+    monkeypatch.setitem(app.config, "MAX_IMPORT_UNPACKED_BYTES", 10_000)
+    bomb = _zip(tmp_path / "bombe.zip", {"a.csv": sheet, "b.png": b"\x00" * 50_000})
+    refused = _post_import(client, curator, bomb)
+    assert refused.status_code == 422 and "unpacks to more than" in refused.get_data(as_text=True)
