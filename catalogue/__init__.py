@@ -19,7 +19,18 @@ class CatalogueApi(Api):
 
 
 class CachedSerializerSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, building the signer once rather than per request."""
+    """Flask's signed-cookie sessions, building the signer once rather than per request.
+
+    Machine endpoints (the API, OAI-PMH, IIIF, Linked Art, health) identify callers by token
+    only: they get no session, so no cookie is read, verified or sent for them.
+    """
+
+    SESSIONLESS = ("/api/", "/oai", "/iiif/", "/linked-art/", "/sitemap", "/healthz", "/readyz")
+
+    def open_session(self, app, request):
+        if request.path.startswith(self.SESSIONLESS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app):
         cached = app.extensions.get("session_serializer")

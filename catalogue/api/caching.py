@@ -26,8 +26,8 @@ PUBLIC_ONLY = {"oai.endpoint", "feeds.discovery_collection", "feeds.discovery_pa
 PUBLIC_ONLY |= {"feeds.sitemap_xml", "feeds.sitemap_part"}
 CORS_METHODS = {"GET", "HEAD"}
 # A response is checked against the request's validators only when it sent some.
-CONDITIONAL_HEADERS = ("If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since")
-CONDITIONAL_HEADERS += ("If-Range", "Range")
+CONDITIONAL_HEADERS = ("IF_NONE_MATCH", "IF_MODIFIED_SINCE", "IF_MATCH", "IF_UNMODIFIED_SINCE")
+CONDITIONAL_ENVIRON = tuple(f"HTTP_{name}" for name in (*CONDITIONAL_HEADERS, "IF_RANGE", "RANGE"))
 CORS_REQUEST_HEADERS = {"accept", "accept-language", "if-none-match", "if-modified-since"}
 CORS_EXPOSED = "ETag, Last-Modified, Location, Link"
 
@@ -71,7 +71,7 @@ def _cache_headers(response: Response) -> None:
             response.last_modified = last.replace(microsecond=0)
     if "ETag" not in response.headers and response.mimetype == "application/json":
         response.set_etag(etag_of_text(response.get_data(as_text=True)).strip('"'))
-    if any(name in request.headers for name in CONDITIONAL_HEADERS):
+    if any(key in request.environ for key in CONDITIONAL_ENVIRON):
         response.make_conditional(request)
 
 
