@@ -105,3 +105,18 @@ def test_pages_are_never_shared_cached_and_vary_by_language(client, curator):
     assert not page.cache_control.public
     assert page.cache_control.private or page.cache_control.no_store
     assert "Accept-Language" in page.vary
+
+
+def test_a_browser_cookie_never_changes_what_the_api_answers(client, curator):
+    """A signed-in page session carries no weight on the API: it identifies callers by token
+    only, so a browser with a session cookie gets the shared-cacheable public answer."""
+    record = helpers.obj(client, curator, status="public")
+    hidden = helpers.obj(client, curator, status="draft")
+    client.get("/login")  # the page sets a session cookie in this browser
+    assert client.get_cookie("session") is not None
+    for path in (f"/api/v1/objects/{record['id']}", "/api/v1/objects", "/oai?verb=Identify"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.vary
+        assert response.cache_control.public
+    assert client.get(f"/api/v1/objects/{hidden['id']}").status_code == 404
