@@ -2,7 +2,8 @@
 
 libvips (pyvips) does the pixel work: on a 100-megapixel TIFF it made a thumbnail and a
 preview in 0.6 s with 119 MiB peak memory, where Pillow took 6.6 s and 917 MiB. Pillow
-only reads embedded metadata (EXIF, IPTC), which never decodes pixels.
+only reads embedded metadata (EXIF, IPTC), which never decodes pixels. A PDF (a scanned
+letter, a leaflet) is shown by its first page, rendered with PDFium (pypdfium2).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ SIGNATURES = (
     (b"%PDF-", "application/pdf"),
 )
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/tiff", "image/webp"}
+# Types shown through an image of their first page.
+DOCUMENT_TYPES = {"application/pdf"}
+# The longest side, in pixels, a document's first page is rendered at (and at most 300 dpi).
+PAGE_SIDE = 3000
 
 THUMBNAIL_SIZE = 256
 PREVIEW_SIZE = 1600
@@ -92,6 +97,42 @@ def check(source: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
         pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated").avg()
     except pyvips.Error as error:
         raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
+
+
+def first_page(source: Path, workdir: Path) -> Path | None:
+    """The first page of a PDF as a PNG in ``workdir``, or None when PDFium cannot render it
+    (encrypted, damaged): the document is still kept, only without derivatives."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(source))
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        if len(document) == 0:
+            return None
+        page = document[0]
+        width, height = page.get_size()  # in points, 72 to the inch
+        if min(width, height) <= 0:
+            return None
+        scale = min(PAGE_SIDE / max(width, height), 300 / 72)
+        path = workdir / "first-page.png"
+        page.render(scale=scale).to_pil().save(path)
+        return path
+    except pypdfium2.PdfiumError:
+        return None
+    finally:
+        document.close()
+
+
+def process_document(source: Path, workdir: Path) -> Processed | None:
+    """A PDF's derivatives, made from its first page (None when it cannot be rendered)."""
+    page = first_page(source, workdir)
+    if page is None:
+        return None
+    processed = process(page, workdir)
+    processed.embedded = {}
+    return processed
 
 
 def process(source: Path, workdir: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Processed:

@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
-from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import Media
@@ -97,7 +96,6 @@ def restore_originals(directory: Path, manifest: dict, stored: list[str]) -> Non
     """Store each restored media row's original and new derivatives; ``stored`` collects the
     keys written, so the caller can remove them if the restore fails."""
     by_sha = {f["sha256"]: f for f in manifest.get("media", {}).get("files", [])}
-    max_pixels = current_app.config["MEDIA_MAX_PIXELS"]
     for media in db.session.execute(sa.select(Media).order_by(Media.id)).scalars():
         entry = by_sha.get(media.sha256)
         if entry is None:
@@ -112,12 +110,15 @@ def restore_originals(directory: Path, manifest: dict, stored: list[str]) -> Non
         key = media_service.original_key(media.id)
         with tempfile.TemporaryDirectory(prefix="restore-") as workdir:
             files = {key: (path, media.content_type)}
-            derivatives = None
-            if media.content_type in images.IMAGE_TYPES:
+            derivatives = processed = None
+            if media.width is not None:  # it had derivatives: an image, or a rendered document
                 try:
-                    processed = images.process(path, Path(workdir), max_pixels)
+                    processed = media_service.make_derivatives(
+                        media.content_type, path, Path(workdir)
+                    )
                 except images.BadImage as error:
                     raise ValidationFailed({entry["path"]: [str(error)]}) from error
+            if processed is not None:
                 if (processed.width, processed.height) != (media.width, media.height):
                     raise ValidationFailed(
                         {entry["path"]: [f"Media {media.id} decodes to another size."]}

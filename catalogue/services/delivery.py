@@ -21,7 +21,7 @@ from catalogue.models import Media
 from catalogue.services.errors import BadRequest, NotFound, Unavailable
 from catalogue.services.identity import Identity
 from catalogue.services.media import is_image, load, publicly_cacheable, storage, visible_object
-from media import iiif
+from media import iiif, images
 from media.storage import MissingFile, StorageUnavailable
 
 # The IIIF rights property accepts these licence and statement families only.
@@ -203,6 +203,16 @@ def manifest(identity: Identity, object_id: uuid.UUID, base: str) -> dict:
                 }
             ],
         }
+        if media.content_type in images.DOCUMENT_TYPES:
+            # The image shows the first page; the document itself is offered alongside.
+            canvas["rendering"] = [
+                {
+                    "id": f"{base}/api/v1/media/{media.id}/content",
+                    "type": "Text",
+                    "label": {"en": ["The whole document (PDF)"], "fr": ["Le document (PDF)"]},
+                    "format": media.content_type,
+                }
+            ]
         if media.rights:
             canvas["requiredStatement"] = {
                 "label": {"en": ["Rights"], "fr": ["Droits"]},

@@ -124,7 +124,18 @@ def _record(media: Media) -> MediaRecord:
 
 
 def is_image(media: Media) -> bool:
-    return media.content_type in images.IMAGE_TYPES and bool(media.derivatives)
+    """Whether the media is shown as an image: an image, or a document by its first page."""
+    return bool(media.derivatives)
+
+
+def make_derivatives(content_type: str, path: Path, workdir: Path) -> images.Processed | None:
+    """Derivatives of an image (BadImage if it cannot be decoded), or of a document's first
+    page (None if it cannot be rendered); None for other files."""
+    if content_type in images.IMAGE_TYPES:
+        return images.process(path, workdir, current_app.config["MEDIA_MAX_PIXELS"])
+    if content_type in images.DOCUMENT_TYPES:
+        return images.process_document(path, workdir)
+    return None
 
 
 def visible_object(identity: Identity, object_id: uuid.UUID, lock: bool = False):
@@ -237,14 +248,10 @@ def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> 
     content_type = _sniff(received.path)
     media_id = uuid.uuid4()
     with tempfile.TemporaryDirectory(prefix="media-") as workdir:
-        processed = None
-        if content_type in images.IMAGE_TYPES:
-            try:
-                processed = images.process(
-                    received.path, Path(workdir), current_app.config["MEDIA_MAX_PIXELS"]
-                )
-            except images.BadImage as error:
-                raise ValidationFailed({"file": [str(error)]}, str(error)) from error
+        try:
+            processed = make_derivatives(content_type, received.path, Path(workdir))
+        except images.BadImage as error:
+            raise ValidationFailed({"file": [str(error)]}, str(error)) from error
         files = {original_key(media_id): (received.path, content_type)}
         derivatives = None
         if processed:

@@ -64,7 +64,22 @@ def tiff(path: Path, width: int, height: int, sixteen_bit: bool = False) -> Path
 
 
 def pdf(path: Path) -> Path:
-    Image.new("RGB", (200, 280), (255, 255, 255)).save(path, "PDF")
+    """A two-page PDF (200 x 280 points): the first page white with a black block at its top
+    left, the second all grey."""
+    first = Image.new("RGB", (200, 280), (255, 255, 255))
+    first.paste((0, 0, 0), (0, 0, 100, 70))
+    first.save(
+        path,
+        "PDF",
+        resolution=72,
+        save_all=True,
+        append_images=[Image.new("RGB", (200, 280), (128, 128, 128))],
+    )
+    return path
+
+
+def unreadable_pdf(path: Path) -> Path:
+    path.write_bytes(b"%PDF-1.7\n% a damaged document: no objects, no pages\n%%EOF\n")
     return path
 
 

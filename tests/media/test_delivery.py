@@ -80,7 +80,7 @@ def test_patch_and_delete_need_if_match(app, client, curator, store, files, publ
 def test_deleting_the_object_removes_its_files(app, client, curator, store, files, public_object):
     uploaded(client, curator, public_object["id"], files["jpeg_gps"])
     uploaded(client, curator, public_object["id"], files["pdf"])
-    assert len(stored(store)) == 5
+    assert len(stored(store)) == 8  # each with its original, pyramid, preview and thumbnail
     etag = client.get(f"/api/v1/objects/{public_object['id']}", headers=curator.headers).headers[
         "ETag"
     ]

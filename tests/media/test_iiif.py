@@ -214,7 +214,10 @@ def test_manifest(client, curator, store, files):
     assert_valid_manifest(manifest)
     assert manifest["label"] == {"fr": ["Fusée V2"], "en": ["V2 rocket"]}
     assert manifest["rights"] == "http://rightsstatements.org/vocab/InC/1.0/"
-    (canvas,) = manifest["items"]  # the PDF and the non-public image have no canvas
+    canvas, letter = manifest["items"]  # the non-public image has no canvas
+    assert letter["width"] == 834 and letter["rendering"][0]["format"] == "application/pdf"
+    assert urlsplit(letter["rendering"][0]["id"]).path.endswith("/content")
+    assert "rendering" not in canvas
     assert canvas["label"] == {"fr": ["Vue"]}
     assert (canvas["width"], canvas["height"]) == (640, 480)
     body = canvas["items"][0]["items"][0]["body"]

@@ -13,6 +13,7 @@ from catalogue.extensions import db
 from catalogue.models import CatalogueObject
 from media.storage import LocalStorage, S3Storage
 from tests.helpers import obj
+from tests.media import samples
 from tests.media.conftest import media_rows, stored, upload, uploaded
 
 
@@ -99,13 +100,28 @@ def test_a_small_photograph_taken_sideways_is_turned_upright(
     assert thumb.size == (48, 64)
 
 
-def test_pdf_is_stored_without_image_derivatives(client, curator, store, files, public_object):
+def test_a_pdf_is_shown_by_its_first_page(client, curator, store, files, public_object):
     media = uploaded(client, curator, public_object["id"], files["pdf"])
+    # 200 x 280 points rendered at 300 dpi.
+    assert media["content_type"] == "application/pdf"
+    assert (media["width"], media["height"]) == (834, 1167)
+    assert media["embedded"] == {}
+    thumb = Image.open(io.BytesIO(client.get(media["links"]["thumbnail"]).data))
+    assert thumb.size == (183, 256)
+    # The first page: a black block at the top left of a white page.
+    assert sum(thumb.getpixel((10, 10))) < 60 and min(thumb.getpixel((150, 200))) > 230
+    info = client.get(f"/iiif/3/{media['id']}/info.json")
+    assert info.status_code == 200 and info.get_json()["width"] == 834
+
+
+def test_a_pdf_that_cannot_be_rendered_is_kept_without_derivatives(
+    client, curator, store, public_object, tmp_path
+):
+    path = samples.unreadable_pdf(tmp_path / "abime.pdf")
+    media = uploaded(client, curator, public_object["id"], path)
     assert media["content_type"] == "application/pdf" and media["width"] is None
-    assert (
-        client.get(f"/api/v1/media/{media['id']}/thumbnail", headers=curator.headers).status_code
-        == 404
-    )
+    assert "thumbnail" not in media["links"]
+    assert client.get(f"/api/v1/media/{media['id']}/thumbnail").status_code == 404
     assert client.get(f"/iiif/3/{media['id']}/info.json").status_code == 404
     assert stored(store) == [f"originals/{media['id'][:2]}/{media['id']}"]
 
