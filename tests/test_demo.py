@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectVersion
+from catalogue.services import search
 
 
 def load(app):
@@ -28,7 +29,13 @@ def counts(app) -> dict:
 
 def test_demo_load(app, client, users):
     """One load is costly, so one test checks content, visibility and idempotency."""
+    with app.app_context():
+        search.engine(app).store.clear()  # what earlier tests indexed is not the demo's
     assert "objects" in load(app)
+    # The index holds exactly the demo (it catches up once, at the end of the load).
+    with app.app_context():
+        assert search.verify() == {"missing": [], "stale": [], "extra": []}
+        db.session.remove()
     loaded = counts(app)
     curator = users["curator"].headers
     everything = client.get("/api/v1/objects?per_page=100", headers=curator).get_json()

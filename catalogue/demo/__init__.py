@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import AUTHORITY_MODELS, CatalogueObject, Tombstone
 from catalogue.schemas.authorities import AUTHORITY_INPUT
-from catalogue.services import authorities, history, objects
+from catalogue.services import authorities, history, objects, uow
 from catalogue.services.identity import SYSTEM, Identity
 
 NAMESPACE = uuid.UUID("5b0e1d0c-7d43-4f69-9c1c-3a3e1c0de944")
@@ -97,8 +97,15 @@ def catalogue_is_empty() -> bool:
 
 
 def load(identity: Identity = SYSTEM, dataset: dict | None = None) -> Report:
-    """Load every record that is not there yet; existing ones are left as they are."""
-    dataset = dataset or read_dataset()
+    """Load every record that is not there yet; existing ones are left as they are.
+
+    The search index catches up once, at the end, rather than after each of the commits.
+    """
+    with uow.listeners_held():
+        return _load(identity, dataset or read_dataset())
+
+
+def _load(identity: Identity, dataset: dict) -> Report:
     report = Report()
     for kind in KINDS:
         model = AUTHORITY_MODELS[kind]
