@@ -2,7 +2,9 @@
 
 The repository holds every object that is public now, plus every object that was public
 once and is not any more (deleted or unpublished), reported as ``deleted`` forever (see
-``oai_repository``). This module answers the six verbs with lxml-built documents.
+``oai_repository``). This module answers the six verbs with lxml-built documents; the
+records of ``ListRecords`` and ``GetRecord`` go in as bytes, around the payloads stored with
+each record (``oai_payloads``).
 
 OAI-PMH always answers with the public view, whoever asks: harvesters republish.
 """

@@ -133,20 +133,16 @@ def after_flush(session: Session, _context) -> None:
     Registered by ``services.views`` next to the stored JSON views, so whatever writes an
     object through the ORM keeps its payloads current in the same transaction.
     """
-    changed = []
+    rows, withdrawn = [], []
     for obj in (*session.new, *session.dirty):
         if not isinstance(obj, CatalogueObject) or obj in session.deleted:
             continue
         attrs = sa.inspect(obj).attrs
-        if attrs.public_json.history.has_changes() or attrs.status.history.has_changes():
-            changed.append(obj)
-    if not changed:
-        return
-    rows, withdrawn = [], []
-    for obj in changed:
+        if not (attrs.public_json.history.has_changes() or attrs.status.history.has_changes()):
+            continue
         if obj.status == Status.public:
             rows += rows_for(obj.id, obj.public_json)
-        else:
+        elif obj not in session.new:  # a new object has no payloads to remove
             withdrawn.append(obj.id)
     store(session, rows)
     if withdrawn:
