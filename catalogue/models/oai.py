@@ -11,11 +11,11 @@ from catalogue.models.base import Base
 
 
 class OaiPayload(Base):
-    """One record's ``<metadata>`` content in one format, as last served.
+    """One public record's ``<metadata>`` content in one format, serialized (UTF-8).
 
-    ``fingerprint`` hashes everything the payload was built from (the public view's ETag,
-    the datestamp and the context with the base URL); a payload whose fingerprint differs
-    from the current one is stale and is never served.
+    Written with the record (``services.oai_payloads``): it holds markers where the response
+    fills in the base URL, institution, language and datestamp. ``fingerprint`` names the
+    payload format and the public view it was built from.
     """
 
     __tablename__ = "oai_payloads"
@@ -25,4 +25,4 @@ class OaiPayload(Base):
     )
     prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    payload: Mapped[str] = mapped_column(sa.Text)
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)

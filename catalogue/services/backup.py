@@ -23,9 +23,9 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from catalogue.extensions import db
-from catalogue.models import Base
+from catalogue.models import Base, CatalogueObject, Status
 from catalogue.models.base import UTCDateTime, utcnow
-from catalogue.services import backup_media
+from catalogue.services import backup_media, oai_payloads
 from catalogue.services import media as media_service
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.identity import Identity
@@ -36,13 +36,16 @@ FORMAT = "catalogue-backup"
 FORMAT_VERSION = 1
 # Secrets and server-side working files are not part of a catalogue's content.
 EXCLUDED_TABLES = {"api_tokens", "imports"}
+# Built from the other tables, and built again by restore (a backup holding them is read).
+DERIVED_TABLES = {"oai_payloads"}
 EXCLUDED_COLUMNS = {"users": {"password_hash"}}
 CHUNK = 1000
 
 
 def tables() -> list[sa.Table]:
     """Tables in dependency order (a row's references are restored before it)."""
-    return [t for t in Base.metadata.sorted_tables if t.name not in EXCLUDED_TABLES]
+    skipped = EXCLUDED_TABLES | DERIVED_TABLES
+    return [t for t in Base.metadata.sorted_tables if t.name not in skipped]
 
 
 def _columns(table: sa.Table) -> list[sa.Column]:
@@ -143,6 +146,8 @@ def read_manifest(directory: Path) -> dict:
     errors: dict[str, list[str]] = {}
     for entry in manifest["tables"]:
         file = Path(directory) / entry["file"]
+        if entry["name"] in DERIVED_TABLES:
+            continue
         if entry["name"] not in known:
             errors.setdefault(entry["file"], []).append(f"Unknown table {entry['name']}.")
             continue
@@ -193,7 +198,9 @@ def restore(identity: Identity, directory: Path) -> dict:
     stored: list[str] = []
     try:
         for entry in manifest["tables"]:
-            _restore_table(directory, entry, by_name[entry["name"]])
+            if entry["name"] not in DERIVED_TABLES:
+                _restore_table(directory, entry, by_name[entry["name"]])
+        _build_derived()
         backup_media.restore_originals(directory, manifest, stored)
         _reset_sequences()
         db.session.commit()
@@ -233,6 +240,19 @@ def _restore_table(directory: Path, entry: dict, table: sa.Table) -> None:
                 .where(*(table.c[k] == record[k] for k in keys))
                 .values({k: v for k, v in record.items() if k not in keys})
             )
+
+
+def _build_derived() -> None:
+    """Every public object's OAI-PMH payloads, as saving it would have stored them."""
+    public = sa.select(CatalogueObject.id).where(CatalogueObject.status == Status.public)
+    ids = db.session.execute(public.order_by(CatalogueObject.id)).scalars().all()
+    for start in range(0, len(ids), CHUNK):
+        views = db.session.execute(
+            sa.select(CatalogueObject.id, CatalogueObject.public_json).where(
+                CatalogueObject.id.in_(ids[start : start + CHUNK])
+            )
+        )
+        oai_payloads.store(db.session, [p for row in views for p in oai_payloads.rows_for(*row)])
 
 
 def _keys(table: sa.Table) -> list[str]:

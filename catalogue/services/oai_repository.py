@@ -11,17 +11,27 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
 from catalogue.extensions import db
-from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectCollection, Status
+from catalogue.models import (
+    CatalogueObject,
+    ChangeLogEntry,
+    OaiPayload,
+    ObjectCollection,
+    Status,
+)
 from catalogue.services import oai_metadata as formats
+from catalogue.services import oai_payloads
 
 VERBS = {
     "Identify": (set(), set()),
@@ -47,7 +57,12 @@ def _touches_public(entry):
     return sa.or_(entry.status_before == PUBLIC, entry.status_after == PUBLIC)
 
 
-def items_query():
+@functools.cache
+def items_query() -> sa.Select:
+    """Every item of the repository: each object's latest entry that touched the public view.
+
+    Built once: a statement is immutable, and ``where`` makes a new one.
+    """
     later = aliased(ChangeLogEntry)
     newer = (
         sa.select(later.seq)
@@ -60,19 +75,28 @@ def items_query():
     ).where(_touches_public(ChangeLogEntry), ~newer)
 
 
+@functools.cache
+def _with_state(prefix: str | None) -> sa.Select:
+    """Items with their object's status now and, for ``prefix``, its stored payload."""
+    query = items_query().add_columns(CatalogueObject.status)
+    query = query.outerjoin(CatalogueObject, CatalogueObject.id == ChangeLogEntry.object_id)
+    if prefix:
+        payload = sa.and_(
+            OaiPayload.object_id == ChangeLogEntry.object_id, OaiPayload.prefix == prefix
+        )
+        query = query.add_columns(OaiPayload.fingerprint, OaiPayload.payload)
+        query = query.outerjoin(OaiPayload, payload)
+    return query
+
+
 @dataclass
 class Item:
     seq: int
     object_id: uuid.UUID
     public: bool
     at: datetime
-    text: str | None = None
+    payload: str | None = None
     sets: tuple[str, ...] = ()
-
-    @property
-    def record(self) -> dict:
-        """The public view of a public item (parsed from its stored JSON text)."""
-        return json.loads(self.text)
 
 
 def _set_condition(spec: str):
@@ -92,38 +116,78 @@ def _collection_id(spec: str) -> uuid.UUID:
         raise OaiError("noRecordsMatch", f"There is no set {spec!r}.") from error
 
 
-def load(items: list[Item]) -> list[Item]:
-    """Attach the public view as stored (or, for deleted items, the sets they still belong to)."""
-    ids = [item.object_id for item in items]
-    rows = db.session.execute(
-        sa.select(CatalogueObject.id, CatalogueObject.status, CatalogueObject.public_json).where(
-            CatalogueObject.id.in_(ids)
-        )
-    )
-    views = {row.id: row.public_json for row in rows if row.status == PUBLIC}
+def page(conditions: list, after: int, limit: int, prefix: str | None = None) -> list[Item]:
+    """Up to ``limit`` items after ``seq``, in order, with payloads for ``prefix`` and sets.
+
+    One query reads the items with their object's status and payload, so the status and the
+    payload come from the same snapshot: an item is public only while its object is public
+    now. A public item whose payload is missing or of an older format gets it built here.
+    """
+    query = _with_state(prefix).where(*conditions, ChangeLogEntry.seq > after)
+    rows = db.session.execute(query.order_by(ChangeLogEntry.seq).limit(limit)).all()
+    return _items(rows, prefix)
+
+
+def _items(rows, prefix: str | None) -> list[Item]:
+    items = [
+        Item(r.seq, r.object_id, r.status_after == PUBLIC and r.status == PUBLIC, r.at)
+        for r in rows
+    ]
+    if prefix:
+        missing = set()
+        for item, row in zip(items, rows, strict=True):
+            if item.public and oai_payloads.current(row.fingerprint):
+                item.payload = row.payload
+            elif item.public:
+                missing.add(item.object_id)
+        if missing:
+            built = _build_missing(missing, prefix)
+            for item in items:
+                if item.object_id in missing:
+                    item.payload = built.get(item.object_id)
+                    item.public = item.payload is not None
     memberships: dict[uuid.UUID, list[str]] = {}
-    for object_id, collection_id in db.session.execute(
-        sa.select(ObjectCollection.object_id, ObjectCollection.collection_id)
-        .where(ObjectCollection.object_id.in_(ids))
-        .order_by(ObjectCollection.position)
-    ):
-        memberships.setdefault(object_id, []).append(f"{SET_ROOT}:{collection_id}")
+    if items:
+        for object_id, collection_id in db.session.execute(
+            sa.select(ObjectCollection.object_id, ObjectCollection.collection_id)
+            .where(_among(ObjectCollection.object_id, [item.object_id for item in items]))
+            .order_by(ObjectCollection.position)
+        ):
+            memberships.setdefault(object_id, []).append(f"{SET_ROOT}:{collection_id}")
     for item in items:
-        # Unpublished between the two reads: the next harvest sees the newer entry.
-        item.public = item.public and item.object_id in views
-        if item.public:
-            item.text = views[item.object_id]
         item.sets = tuple(memberships.get(item.object_id, ()))
     return items
 
 
-def item_for(object_id: uuid.UUID) -> Item | None:
-    row = db.session.execute(
-        items_query().where(ChangeLogEntry.object_id == object_id).limit(1)
-    ).first()
-    if row is None:
-        return None
-    return load([Item(row.seq, row.object_id, row.status_after == PUBLIC, row.at)])[0]
+def _among(column, ids: list[uuid.UUID]):
+    """``column IN ids``; on PostgreSQL one array parameter rather than one per id."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Uuid)))
+    return column.in_(ids)
+
+
+def _build_missing(ids: set[uuid.UUID], prefix: str) -> dict[uuid.UUID, str]:
+    """Build and store the payloads of public objects that have none of the current format."""
+    rows = []
+    for object_id, public_json in db.session.execute(
+        sa.select(CatalogueObject.id, CatalogueObject.public_json).where(
+            CatalogueObject.id.in_(ids), CatalogueObject.status == PUBLIC
+        )
+    ):
+        rows += oai_payloads.rows_for(object_id, public_json)
+    try:
+        oai_payloads.store(db.session, rows)
+        db.session.commit()
+    except (IntegrityError, OperationalError):
+        # An object deleted meanwhile: the answer stands, the store can wait.
+        db.session.rollback()
+    return {row["object_id"]: row["payload"] for row in rows if row["prefix"] == prefix}
+
+
+def item_for(object_id: uuid.UUID, prefix: str | None = None) -> Item | None:
+    query = _with_state(prefix).where(ChangeLogEntry.object_id == object_id).limit(1)
+    rows = db.session.execute(query).all()
+    return _items(rows, prefix)[0] if rows else None
 
 
 # ---- arguments, tokens ------------------------------------------------------------------------

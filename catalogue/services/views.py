@@ -2,7 +2,9 @@
 
 Setting ``CatalogueObject.document`` (the curator's record) fills ``public_json``,
 ``research_json`` and ``staff_json`` in the same flush, so reads never re-encode a record
-and every channel serves exactly the view the rules in ``identity.view_of`` allow.
+and every channel serves exactly the view the rules in ``identity.view_of`` allow. The
+OAI-PMH payloads built from the public view are kept the same way, in their own table, by
+the same flush (``oai_payloads.after_flush``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from catalogue.models import CatalogueObject, Role
+from catalogue.services import oai_payloads
 from catalogue.services.identity import ANONYMOUS, Identity, view_of
 
 VIEWERS = {
@@ -64,3 +68,6 @@ def stored(obj: CatalogueObject, identity: Identity) -> Record:
 def _store_views(target: CatalogueObject, document: dict, _old, _initiator) -> None:
     for name, viewer in VIEWERS.items():
         setattr(target, f"{name}_json", dumps(view_of(document, viewer)))
+
+
+event.listen(Session, "after_flush", oai_payloads.after_flush)

@@ -1,7 +1,11 @@
-"""OAI-PMH metadata is reused between harvests only while the record it came from is unchanged."""
+"""OAI-PMH metadata is stored with each record and always harvested as the record is now."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from catalogue.extensions import db
+from catalogue.models import OaiPayload
 from tests import helpers
 from tests.api.test_oai import NS, REPO, oai, set_status
 from tests.conformance import assert_valid_oai
@@ -59,3 +63,95 @@ def test_links_follow_the_address_the_harvester_used(client, curator):
     )
     assert record_links(here) == [f"http://localhost/objects/{record['id']}"]
     assert record_links(there) == [f"https://mirror.example/objects/{record['id']}"]
+
+
+def dc_values(doc, name: str) -> list[str]:
+    return [e.text for e in doc.iterfind(f".//{{http://purl.org/dc/elements/1.1/}}{name}")]
+
+
+def concept_terms(doc) -> list[str]:
+    return [e.text for e in doc.iterfind(".//lido:termMaterialsTech/lido:term", NS)]
+
+
+def test_a_relabelled_authority_is_harvested_in_every_record_using_it(client, curator):
+    steel = helpers.term(client, curator, "material", "acier", "steel")
+    record = helpers.obj(client, curator, status="public", materials=[{"id": steel["id"]}])
+    assert concept_terms(oai(client, verb="ListRecords", metadataPrefix="lido")) == [
+        "steel",
+        "acier",
+    ]
+    response = helpers.write(
+        client,
+        curator,
+        "patch",
+        f"/api/v1/terms/{steel['id']}",
+        {"label": {"fr": "acier inoxydable", "en": "stainless steel"}},
+    )
+    assert response.status_code == 200, response.get_json()
+    lido = oai(client, verb="ListRecords", metadataPrefix="lido")
+    assert concept_terms(lido) == ["stainless steel", "acier inoxydable"]
+    one = oai(
+        client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:{REPO}:{record['id']}"
+    )
+    assert set(dc_values(one, "format")) == {"stainless steel", "acier inoxydable"}
+
+
+def test_a_record_edited_while_unpublished_is_harvested_as_republished(client, curator):
+    record = helpers.obj(client, curator, status="public", title={"fr": "Masque à gaz"})
+    assert titles(oai(client, verb="ListRecords", metadataPrefix="lido")) == ["Masque à gaz"]
+    set_status(client, curator, record, "internal")
+    _, etag = helpers.read(client, curator, record)
+    response = client.patch(
+        f"/api/v1/objects/{record['id']}",
+        json={"title": {"fr": "Masque à gaz M2"}},
+        headers={**curator.headers, "If-Match": etag},
+    )
+    assert response.status_code == 200
+    listed = oai(client, verb="ListRecords", metadataPrefix="lido")
+    assert titles(listed) == []
+    assert listed.find(".//o:header", NS).get("status") == "deleted"
+    set_status(client, curator, record, "public")
+    assert titles(oai(client, verb="ListRecords", metadataPrefix="lido")) == ["Masque à gaz M2"]
+
+
+def test_record_text_cannot_stand_for_the_address_or_the_institution(client, curator):
+    forged = "<?oai base-url?>/x <?oai institution?> <?oai datestamp?> &amp;"
+    helpers.obj(client, curator, status="public", title={"fr": forged})
+    for prefix in ("lido", "oai_dc"):
+        response = client.get(
+            "/oai", query_string={"verb": "ListRecords", "metadataPrefix": prefix}
+        )
+        doc = assert_valid_oai(response.data)
+        shown = titles(doc) if prefix == "lido" else dc_values(doc, "title")
+        assert shown == [forged]
+        assert b"http://localhost/x" not in response.data
+
+
+def test_the_institution_is_the_configured_one_when_harvested(app, client, curator, monkeypatch):
+    helpers.obj(client, curator, status="public", title={"fr": "Jumelles"})
+    monkeypatch.setitem(app.config, "INSTITUTION_NAME", 'Musée "Fort" & <Tour> d\'Art')
+    monkeypatch.setitem(app.config, "DEFAULT_LANGUAGE", "en")
+    doc = oai(client, verb="ListRecords", metadataPrefix="lido")
+    names = [e.text for e in doc.iterfind(".//lido:legalBodyName/lido:appellationValue", NS)]
+    assert names and set(names) == {'Musée "Fort" & <Tour> d\'Art'}
+    sources = {
+        e.get("{http://www.lido-schema.org}source") for e in doc.iterfind(".//*[@lido:source]", NS)
+    }
+    assert sources == {'Musée "Fort" & <Tour> d\'Art'}
+    described = doc.find(".//lido:descriptiveMetadata", NS)
+    assert described.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    dc = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert dc_values(dc, "publisher") == ['Musée "Fort" & <Tour> d\'Art']
+
+
+def test_records_stored_without_payloads_are_harvested_in_full(app, client, curator):
+    """A database restored from rows written before payloads were kept with the records."""
+    record = helpers.obj(client, curator, status="public", title={"fr": "Périscope"})
+    with app.app_context():
+        db.session.execute(sa.delete(OaiPayload))
+        db.session.commit()
+    assert titles(oai(client, verb="ListRecords", metadataPrefix="lido")) == ["Périscope"]
+    one = oai(
+        client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:{REPO}:{record['id']}"
+    )
+    assert dc_values(one, "title") == ["Périscope"]

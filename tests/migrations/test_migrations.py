@@ -17,7 +17,9 @@ from flask_migrate import downgrade, upgrade
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Base
+from catalogue.services import objects as object_service
 from tests.conftest import make_test_config
+from tests.services.exchange_helpers import CURATOR
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -78,3 +80,25 @@ def test_models_and_migrations_agree(fresh_app):
     with fresh_app.app_context():
         upgrade()
         assert differences() == []
+
+
+def test_upgrading_builds_the_payloads_of_public_records(fresh_app):
+    """An installation upgraded from before payloads were written with records harvests them."""
+    with fresh_app.app_context():
+        upgrade()
+        for number, status in (("2026.0001.001", "public"), ("2026.0002.001", "draft")):
+            data = {"object_number": number, "title": {"fr": f"Objet {number}"}, "status": status}
+            object_service.create(CURATOR, object_service.load_input(data))
+        db.session.remove()
+        downgrade(revision="0006")
+        upgrade()
+        stored = db.session.execute(sa.text("SELECT prefix FROM oai_payloads")).scalars().all()
+        assert sorted(stored) == ["lido", "oai_dc"]
+        db.session.remove()
+    client = fresh_app.test_client()
+    for prefix in ("lido", "oai_dc"):
+        args = {"verb": "ListRecords", "metadataPrefix": prefix}
+        response = client.get("/oai", query_string=args)
+        assert response.status_code == 200
+        assert b"Objet 2026.0001.001" in response.data
+        assert b"2026.0002.001" not in response.data

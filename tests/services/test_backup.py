@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from flask_migrate import upgrade
 
 from catalogue import create_app, demo
 from catalogue.extensions import db
-from catalogue.models import CatalogueObject, Condition
+from catalogue.models import CatalogueObject, Condition, OaiPayload
 from catalogue.services import accounts, backup, history
 from catalogue.services import objects as object_service
 from catalogue.services.errors import Conflict, ValidationFailed
@@ -76,6 +77,44 @@ def test_round_trip_on_the_same_database(ctx, tmp_path):
     some = db.session.execute(sa.select(CatalogueObject.id).limit(1)).scalar_one()
     record = object_service.patch(CURATOR, some, {"internal_notes": "Après restauration"}, ANY)
     assert record.data["internal_notes"] == "Après restauration"
+
+
+def payloads() -> dict:
+    rows = db.session.execute(
+        sa.select(OaiPayload.object_id, OaiPayload.prefix, OaiPayload.payload)
+    )
+    found = {(r.object_id, r.prefix): r.payload for r in rows}
+    db.session.remove()
+    return found
+
+
+def test_restore_builds_the_oai_payloads_the_saves_had_stored(ctx, tmp_path):
+    fill()
+    before = payloads()
+    assert (
+        len(before)
+        == 2
+        * db.session.execute(
+            sa.select(sa.func.count()).where(CatalogueObject.status == "public")
+        ).scalar_one()
+    )
+    manifest = backup.backup(SYSTEM, tmp_path / "backup")
+    assert "oai_payloads" not in {t["name"] for t in manifest["tables"]}
+    # A backup written before payloads were left out still restores (its copy is unused).
+    stale = '{"object_id": "00000000-0000-0000-0000-000000000000", "prefix": "lido"}\n'
+    (tmp_path / "backup" / "tables" / "oai_payloads.jsonl").write_text(stale)
+    manifest["tables"].append(
+        {
+            "name": "oai_payloads",
+            "file": "tables/oai_payloads.jsonl",
+            "rows": 1,
+            "sha256": hashlib.sha256(stale.encode()).hexdigest(),
+        }
+    )
+    (tmp_path / "backup" / "manifest.json").write_text(json.dumps(manifest))
+    wipe()
+    backup.restore(SYSTEM, tmp_path / "backup")
+    assert payloads() == before
 
 
 def test_restore_refuses_a_catalogue_with_data(ctx, tmp_path):
