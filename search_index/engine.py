@@ -7,10 +7,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
-from whoosh.sorting import FieldFacet
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    Highlighter,
+    HtmlFormatter,
+    WholeFragmenter,
+    set_matched_filter,
+    top_fragments,
+)
 from whoosh.support.levenshtein import distance
 
+from search_index.matching import Evaluator, Segment, SegmentCache, positive_terms
 from search_index.query import make_parser, parse
 from search_index.schema import FACETS, build_schema
 from search_index.store import IndexStore
@@ -69,6 +78,7 @@ class SearchEngine:
         self.parser = make_parser(build_schema())
         self._columns: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[str]]] = {}
         self._lock = threading.Lock()
+        self._cache = SegmentCache()
 
     def parse(self, text: str) -> query.Query:
         """Raises ``QueryError`` when the query cannot be read."""
@@ -91,12 +101,22 @@ class SearchEngine:
         """Search; raises ``QueryError`` for a query that cannot be read."""
         user_query = self.parse(request.q)
         restriction = self._filter(request)
+        relevance = request.sort.lstrip("-") not in SORTS
         with self.store.searcher() as searcher:
-            matched = self._matched(searcher, _combine(user_query, restriction))
-            total = int(sum(len(docs) for docs in matched.values()))
+            evaluator = Evaluator(self._cache, searcher)
+            matched: list[tuple[Segment, np.ndarray, np.ndarray | None]] = []
+            total = 0
+            for segment in evaluator.segments:
+                mask = evaluator.restriction(segment, restriction)
+                scores = None
+                if not isinstance(user_query, query.Every):
+                    found, scores = evaluator.evaluate(segment, user_query, relevance)
+                    mask = mask & found
+                total += int(np.count_nonzero(mask))
+                matched.append((segment, mask, scores))
             hits = self._hits(searcher, user_query, matched, request) if total else []
             facets = {
-                name: self._count(searcher, FACETS[name], matched, request.facet_limit)
+                name: self._count(FACETS[name], matched, request.facet_limit)
                 for name in request.facets
             }
             suggestion = None
@@ -104,49 +124,63 @@ class SearchEngine:
                 suggestion = self._suggest(searcher, request.q, user_query, restriction)
         return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 
-    # ---- matching and hits -------------------------------------------------------------
-
-    @staticmethod
-    def _leaves(searcher):
-        return searcher.subsearchers or [(searcher, 0)]
-
-    def _matched(self, searcher, combined: query.Query) -> dict[int, np.ndarray]:
-        """Matching document numbers per leaf (keyed by the leaf's offset)."""
-        matched = {}
-        for leaf, offset in self._leaves(searcher):
-            matched[offset] = np.fromiter(combined.docs(leaf), dtype=np.int64)
-        return matched
+    # ---- hits --------------------------------------------------------------------------
 
     def _hits(self, searcher, user_query, matched, request: SearchRequest) -> list[Hit]:
-        allowed = {int(doc) + offset for offset, docs in matched.items() for doc in docs}
         limit = request.page * request.per_page
-        options: dict = {"limit": limit, "filter": allowed, "terms": True}
         key = request.sort.lstrip("-")
+        descending = request.sort.startswith("-")
         if key in SORTS:
-            descending = request.sort.startswith("-")
-            name = SORTS[key][1 if descending else 0]
-            options["sortedby"] = [FieldFacet(name, reverse=descending), FieldFacet("s_number")]
-        elif request.sort.startswith("-"):
-            options["reverse"] = True
-        results = searcher.search(user_query, **options)
-        results.formatter = _Formatter(tagname="mark", between=" … ")
-        highlight = results.has_matched_terms() and not isinstance(user_query, query.Every)
+            ranked = self._sorted(matched, SORTS[key][1 if descending else 0], descending, limit)
+        else:
+            ranked = _by_score(matched, limit, descending)
+        shown = ranked[(request.page - 1) * request.per_page : limit]
+        words: dict[str, set[str]] = {}
+        if not isinstance(user_query, query.Every):
+            words = positive_terms(user_query, searcher.reader())
         hits = []
-        for hit in results[(request.page - 1) * request.per_page : limit]:
+        for docnum, score in shown:
+            stored = searcher.stored_fields(docnum)
             marks = {}
-            if highlight:
-                for name in HIGHLIGHT_FIELDS:
-                    # Titles are short: show them whole; descriptions as a few snippets.
-                    results.fragmenter = (
-                        WholeFragmenter(charlimit=2000)
-                        if name == "title"
-                        else ContextFragmenter(maxchars=200, surround=40)
+            for name in HIGHLIGHT_FIELDS:
+                if words.get(name) and stored.get(name):
+                    fragment = _highlight(
+                        searcher.schema[name].analyzer, stored[name], words[name], name
                     )
-                    fragment = hit.highlights(name, top=2)
                     if fragment:
                         marks[name] = fragment
-            hits.append(Hit(id=hit["id"], score=hit.score, highlights=marks))
+            hits.append(Hit(id=stored["id"], score=score, highlights=marks))
         return hits
+
+    def _sort_column(self, segment: Segment, name: str):
+        """(dense ranks, values) of a sortable field in one segment, cached."""
+        key = ("sort", segment.id, name)
+        found = self._cache.get(key)
+        if found is None:
+            values = list(segment.reader.column_reader(name))
+            if values and isinstance(values[0], bytes):
+                values = [v.decode("utf-8") for v in values]
+            ranks = np.unique(np.asarray(values, dtype=object), return_inverse=True)[1]
+            found = (np.asarray(ranks, dtype=np.int64).reshape(-1), values)
+            self._cache.put(key, found, found[0].nbytes * 3)
+        return found
+
+    def _sorted(self, matched, name: str, descending: bool, limit: int):
+        """The first ``limit`` (docnum, None) by ``name``, then object number, then docnum."""
+        candidates = []
+        for segment, mask, _ in matched:
+            docs = np.flatnonzero(mask)
+            if not len(docs):
+                continue
+            ranks, values = self._sort_column(segment, name)
+            number_ranks, numbers = self._sort_column(segment, "s_number")
+            primary = -ranks[docs] if descending else ranks[docs]
+            order = np.lexsort((docs, number_ranks[docs], primary))[:limit]
+            for doc in docs[order]:
+                candidates.append((values[doc], numbers[doc], int(doc) + segment.offset))
+        candidates.sort(key=lambda c: (c[1], c[2]))
+        candidates.sort(key=lambda c: c[0], reverse=descending)
+        return [(docnum, None) for _, _, docnum in candidates[:limit]]
 
     # ---- facets ------------------------------------------------------------------------
 
@@ -177,19 +211,15 @@ class SearchEngine:
             self._columns[key] = column
         return column
 
-    def _count(self, searcher, field_name: str, matched, limit: int) -> list[tuple[str, int]]:
+    def _count(self, field_name: str, matched, limit: int) -> list[tuple[str, int]]:
         """Exact counts of each value over every matched document, largest first."""
         totals: dict[str, int] = {}
-        for leaf, offset in self._leaves(searcher):
-            found = matched.get(offset)
-            if found is None or not len(found):
+        for segment, mask, _ in matched:
+            if not mask.any():
                 continue
-            reader = leaf.reader()
-            docs, codes, values = self._column(reader, field_name)
+            docs, codes, values = self._column(segment.reader, field_name)
             if not values:
                 continue
-            mask = np.zeros(reader.doc_count_all(), dtype=bool)
-            mask[found] = True
             counts = np.bincount(codes[mask[docs]], minlength=len(values))
             for code in np.flatnonzero(counts):
                 totals[values[code]] = totals.get(values[code], 0) + int(counts[code])
@@ -255,3 +285,47 @@ def _closest(reader, word: str) -> str | None:
         if best is None or rank < best:
             best = rank
     return best[2] if best else None
+
+
+def _by_score(matched, limit: int, ascending: bool) -> list[tuple[int, float]]:
+    """The first ``limit`` (docnum, score), best first (worst first when ``ascending``);
+    equal scores in document order."""
+    docs_all, scores_all = [], []
+    for segment, mask, scores in matched:
+        docs = np.flatnonzero(mask)
+        if not len(docs):
+            continue
+        values = scores[docs] if scores is not None else np.zeros(len(docs), dtype=np.float32)
+        if ascending:
+            values = -values
+        if len(docs) > limit:
+            kth = np.partition(values, len(values) - limit)[len(values) - limit]
+            above = values > kth
+            ties = np.flatnonzero(values == kth)[: limit - int(np.count_nonzero(above))]
+            keep = np.flatnonzero(above)
+            keep = np.concatenate([keep, ties])
+            docs, values = docs[keep], values[keep]
+        docs_all.append(docs + segment.offset)
+        scores_all.append(values)
+    if not docs_all:
+        return []
+    docs = np.concatenate(docs_all)
+    values = np.concatenate(scores_all)
+    order = np.lexsort((docs, -values))[:limit]
+    sign = -1.0 if ascending else 1.0
+    return [(int(docs[i]), float(values[i]) * sign) for i in order]
+
+
+def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
+    """Whoosh's highlighting of re-analysed text: whole titles, a few description snippets."""
+    # Titles are short: show them whole; descriptions as a few snippets.
+    fragmenter = (
+        WholeFragmenter(charlimit=2000)
+        if name == "title"
+        else ContextFragmenter(maxchars=200, surround=40)
+    )
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
+    fragments = fragmenter.fragment_tokens(text, tokens)
+    fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)
+    return _Formatter(tagname="mark", between=" … ").format(fragments)
