@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +18,7 @@ from whoosh.highlight import (
 )
 from whoosh.support.levenshtein import distance
 
+from search_index.analysis import text_analyzer, text_tokens
 from search_index.matching import Evaluator, Segment, SegmentCache, positive_terms
 from search_index.query import make_parser, parse
 from search_index.schema import FACETS, build_schema
@@ -30,7 +30,11 @@ SORTS = {
     "updated": ("s_updated", "s_updated"),
 }
 HIGHLIGHT_FIELDS = ("title", "description")
+# Facet values per document held in dense columns; any more are counted apart.
+FACET_LAYERS = 4
 SPELLED_FIELDS = {"title", "description", "maker", "place", "material", "text"}
+
+_TEXT_ANALYZER = text_analyzer()
 
 
 @dataclass
@@ -76,8 +80,6 @@ class SearchEngine:
     def __init__(self, store: IndexStore) -> None:
         self.store = store
         self.parser = make_parser(build_schema())
-        self._columns: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[str]]] = {}
-        self._lock = threading.Lock()
         self._cache = SegmentCache()
 
     def parse(self, text: str) -> query.Query:
@@ -104,7 +106,8 @@ class SearchEngine:
         relevance = request.sort.lstrip("-") not in SORTS
         with self.store.searcher() as searcher:
             evaluator = Evaluator(self._cache, searcher)
-            matched: list[tuple[Segment, np.ndarray, np.ndarray | None]] = []
+            # (segment, mask of matched documents, their scores or None, their numbers)
+            matched: list[tuple[Segment, np.ndarray, np.ndarray | None, np.ndarray]] = []
             total = 0
             for segment in evaluator.segments:
                 mask = evaluator.restriction(segment, restriction)
@@ -112,8 +115,9 @@ class SearchEngine:
                 if not isinstance(user_query, query.Every):
                     found, scores = evaluator.evaluate(segment, user_query, relevance)
                     mask = mask & found
-                total += int(np.count_nonzero(mask))
-                matched.append((segment, mask, scores))
+                docs = np.flatnonzero(mask)
+                total += len(docs)
+                matched.append((segment, mask, scores, docs))
             hits = self._hits(searcher, user_query, matched, request) if total else []
             facets = {
                 name: self._count(FACETS[name], matched, request.facet_limit)
@@ -168,8 +172,7 @@ class SearchEngine:
     def _sorted(self, matched, name: str, descending: bool, limit: int):
         """The first ``limit`` (docnum, None) by ``name``, then object number, then docnum."""
         candidates = []
-        for segment, mask, _ in matched:
-            docs = np.flatnonzero(mask)
+        for segment, _, _, docs in matched:
             if not len(docs):
                 continue
             ranks, values = self._sort_column(segment, name)
@@ -184,43 +187,64 @@ class SearchEngine:
 
     # ---- facets ------------------------------------------------------------------------
 
-    def _column(self, reader, field_name: str):
-        """(document numbers, value codes, values) of one segment, cached while it lives."""
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        key = (segment.segment_id() if segment else str(id(reader)), field_name)
-        column = self._columns.get(key)
+    def _column(self, segment: Segment, field_name: str):
+        """A segment's values of one facet field, cached while the segment lives.
+
+        (layers, overflow documents, overflow codes, values): ``layers[k, doc]`` is the code
+        of the k-th value of ``doc`` (-1 for none), for the first ``FACET_LAYERS`` values;
+        any further ones are listed apart. Counting then costs a look-up per matched
+        document instead of a pass over every posting of the field.
+        """
+        key = ("facet", segment.id, field_name)
+        column = self._cache.get(key)
         if column is not None:
             return column
-        docs: list[np.ndarray] = []
-        codes: list[np.ndarray] = []
+        reader = segment.reader
         values: list[str] = []
+        postings: list[np.ndarray] = []
         if field_name in reader.indexed_field_names():
-            for code, value in enumerate(reader.field_terms(field_name)):
-                ids = np.fromiter(reader.postings(field_name, value).all_ids(), dtype=np.int64)
-                docs.append(ids)
-                codes.append(np.full(len(ids), code, dtype=np.int32))
+            to_bytes = reader.schema[field_name].to_bytes
+            for value in reader.field_terms(field_name):
                 values.append(value)
+                postings.append(segment.postings(field_name, to_bytes(value))[0])
+        filled = np.zeros(segment.size, dtype=np.int32)
+        for ids in postings:
+            filled[ids] += 1
+        depth = min(int(filled.max()) if segment.size else 0, FACET_LAYERS)
+        layers = np.full((depth, segment.size), -1, dtype=np.int32)
+        filled[:] = 0
+        extra_docs: list[np.ndarray] = []
+        extra_codes: list[np.ndarray] = []
+        for code, ids in enumerate(postings):
+            layer = filled[ids]
+            inside = layer < depth
+            layers[layer[inside], ids[inside]] = code
+            if not inside.all():
+                extra_docs.append(ids[~inside])
+                extra_codes.append(np.full(int((~inside).sum()), code, dtype=np.int32))
+            filled[ids] += 1
         column = (
-            np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-            np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32),
+            layers,
+            np.concatenate(extra_docs) if extra_docs else np.zeros(0, dtype=np.int64),
+            np.concatenate(extra_codes) if extra_codes else np.zeros(0, dtype=np.int32),
             values,
         )
-        with self._lock:
-            if len(self._columns) > 4096:
-                self._columns.clear()
-            self._columns[key] = column
+        self._cache.put(key, column, layers.nbytes + 64 * len(values) + 1000)
         return column
 
     def _count(self, field_name: str, matched, limit: int) -> list[tuple[str, int]]:
         """Exact counts of each value over every matched document, largest first."""
         totals: dict[str, int] = {}
-        for segment, mask, _ in matched:
-            if not mask.any():
+        for segment, mask, _, docs in matched:
+            if not len(docs):
                 continue
-            docs, codes, values = self._column(segment.reader, field_name)
+            layers, extra_docs, extra_codes, values = self._column(segment, field_name)
             if not values:
                 continue
-            counts = np.bincount(codes[mask[docs]], minlength=len(values))
+            codes = layers[:, docs].ravel()
+            counts = np.bincount(codes[codes >= 0], minlength=len(values))
+            if len(extra_docs):
+                counts += np.bincount(extra_codes[mask[extra_docs]], minlength=len(values))
             for code in np.flatnonzero(counts):
                 totals[values[code]] = totals.get(values[code], 0) + int(counts[code])
         ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
@@ -291,8 +315,7 @@ def _by_score(matched, limit: int, ascending: bool) -> list[tuple[int, float]]:
     """The first ``limit`` (docnum, score), best first (worst first when ``ascending``);
     equal scores in document order."""
     docs_all, scores_all = [], []
-    for segment, mask, scores in matched:
-        docs = np.flatnonzero(mask)
+    for segment, _, scores, docs in matched:
         if not len(docs):
             continue
         values = scores[docs] if scores is not None else np.zeros(len(docs), dtype=np.float32)
@@ -324,7 +347,10 @@ def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
         if name == "title"
         else ContextFragmenter(maxchars=200, surround=40)
     )
-    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    if analyzer == _TEXT_ANALYZER:
+        tokens = text_tokens(text)
+    else:
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
     tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
     fragments = fragmenter.fragment_tokens(text, tokens)
     fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)
