@@ -142,15 +142,18 @@ class SearchEngine:
         words: dict[str, set[str]] = {}
         if not isinstance(user_query, query.Every):
             words = positive_terms(user_query, searcher.reader())
+        analyzers = {name: searcher.schema[name].analyzer for name in HIGHLIGHT_FIELDS}
+        analyzers = {
+            name: None if analyzer == _TEXT_ANALYZER else analyzer
+            for name, analyzer in analyzers.items()
+        }
         hits = []
         for docnum, score in shown:
             stored = searcher.stored_fields(docnum)
             marks = {}
             for name in HIGHLIGHT_FIELDS:
                 if words.get(name) and stored.get(name):
-                    fragment = _highlight(
-                        searcher.schema[name].analyzer, stored[name], words[name], name
-                    )
+                    fragment = _highlight(analyzers[name], stored[name], words[name], name)
                     if fragment:
                         marks[name] = fragment
             hits.append(Hit(id=stored["id"], score=score, highlights=marks))
@@ -347,7 +350,7 @@ def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
         if name == "title"
         else ContextFragmenter(maxchars=200, surround=40)
     )
-    if analyzer == _TEXT_ANALYZER:
+    if analyzer is None:  # the text analyzer
         tokens = text_tokens(text)
     else:
         tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
