@@ -47,6 +47,10 @@ class _Lru:
             return value
 
     def put(self, key, value, nbytes: int):
+        # Shared between threads and requests: nobody may change a cached array in place.
+        for array in value if isinstance(value, tuple) else (value,):
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
         with self.lock:
             old = self.items.pop(key, None)
             if old is not None:
