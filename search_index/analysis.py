@@ -18,7 +18,9 @@ from whoosh.analysis import (
     LowercaseFilter,
     RegexTokenizer,
     StopFilter,
+    Token,
 )
+from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang.snowball import EnglishStemmer, FrenchStemmer
 from whoosh.lang.stopwords import stoplists
 from whoosh.support.charset import accent_map
@@ -100,3 +102,27 @@ def text_analyzer():
 def spelling_analyzer():
     """Words as written (lower case, accents kept): what suggestions are made of."""
     return RegexTokenizer() | LowercaseFilter()
+
+
+_text_analyzer = text_analyzer()
+
+
+@lru_cache(maxsize=200_000)
+def _analysed(word: str) -> tuple[str, bool]:
+    token = next(iter(_text_analyzer(word, mode="index", removestops=False)))
+    return token.text, token.stopped
+
+
+def text_tokens(text: str):
+    """The tokens ``text_analyzer()`` makes of ``text`` for highlighting (characters, stop
+    words kept), each word analysed once per process rather than once per occurrence."""
+    for pos, match in enumerate(default_pattern.finditer(text)):
+        analysed, stopped = _analysed(match.group(0))
+        token = Token(positions=True, chars=True, removestops=False, mode="index")
+        token.text = analysed
+        token.stopped = stopped
+        token.boost = 1.0
+        token.pos = pos
+        token.startchar = match.start()
+        token.endchar = match.end()
+        yield token

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter
-from whoosh.sorting import FieldFacet
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    Highlighter,
+    HtmlFormatter,
+    WholeFragmenter,
+    set_matched_filter,
+    top_fragments,
+)
 from whoosh.support.levenshtein import distance
 
+from search_index.analysis import text_analyzer, text_tokens
+from search_index.matching import Evaluator, Segment, SegmentCache, positive_terms
 from search_index.query import make_parser, parse
 from search_index.schema import FACETS, build_schema
 from search_index.store import IndexStore
@@ -21,7 +30,11 @@ SORTS = {
     "updated": ("s_updated", "s_updated"),
 }
 HIGHLIGHT_FIELDS = ("title", "description")
+# Facet values per document held in dense columns; any more are counted apart.
+FACET_LAYERS = 4
 SPELLED_FIELDS = {"title", "description", "maker", "place", "material", "text"}
+
+_TEXT_ANALYZER = text_analyzer()
 
 
 @dataclass
@@ -67,8 +80,7 @@ class SearchEngine:
     def __init__(self, store: IndexStore) -> None:
         self.store = store
         self.parser = make_parser(build_schema())
-        self._columns: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, list[str]]] = {}
-        self._lock = threading.Lock()
+        self._cache = SegmentCache()
 
     def parse(self, text: str) -> query.Query:
         """Raises ``QueryError`` when the query cannot be read."""
@@ -91,12 +103,24 @@ class SearchEngine:
         """Search; raises ``QueryError`` for a query that cannot be read."""
         user_query = self.parse(request.q)
         restriction = self._filter(request)
+        relevance = request.sort.lstrip("-") not in SORTS
         with self.store.searcher() as searcher:
-            matched = self._matched(searcher, _combine(user_query, restriction))
-            total = int(sum(len(docs) for docs in matched.values()))
+            evaluator = Evaluator(self._cache, searcher)
+            # (segment, mask of matched documents, their scores or None, their numbers)
+            matched: list[tuple[Segment, np.ndarray, np.ndarray | None, np.ndarray]] = []
+            total = 0
+            for segment in evaluator.segments:
+                mask = evaluator.restriction(segment, restriction)
+                scores = None
+                if not isinstance(user_query, query.Every):
+                    found, scores = evaluator.evaluate(segment, user_query, relevance)
+                    mask = mask & found
+                docs = np.flatnonzero(mask)
+                total += len(docs)
+                matched.append((segment, mask, scores, docs))
             hits = self._hits(searcher, user_query, matched, request) if total else []
             facets = {
-                name: self._count(searcher, FACETS[name], matched, request.facet_limit)
+                name: self._count(FACETS[name], matched, request.facet_limit)
                 for name in request.facets
             }
             suggestion = None
@@ -104,93 +128,126 @@ class SearchEngine:
                 suggestion = self._suggest(searcher, request.q, user_query, restriction)
         return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 
-    # ---- matching and hits -------------------------------------------------------------
-
-    @staticmethod
-    def _leaves(searcher):
-        return searcher.subsearchers or [(searcher, 0)]
-
-    def _matched(self, searcher, combined: query.Query) -> dict[int, np.ndarray]:
-        """Matching document numbers per leaf (keyed by the leaf's offset)."""
-        matched = {}
-        for leaf, offset in self._leaves(searcher):
-            matched[offset] = np.fromiter(combined.docs(leaf), dtype=np.int64)
-        return matched
+    # ---- hits --------------------------------------------------------------------------
 
     def _hits(self, searcher, user_query, matched, request: SearchRequest) -> list[Hit]:
-        allowed = {int(doc) + offset for offset, docs in matched.items() for doc in docs}
         limit = request.page * request.per_page
-        options: dict = {"limit": limit, "filter": allowed, "terms": True}
         key = request.sort.lstrip("-")
+        descending = request.sort.startswith("-")
         if key in SORTS:
-            descending = request.sort.startswith("-")
-            name = SORTS[key][1 if descending else 0]
-            options["sortedby"] = [FieldFacet(name, reverse=descending), FieldFacet("s_number")]
-        elif request.sort.startswith("-"):
-            options["reverse"] = True
-        results = searcher.search(user_query, **options)
-        results.formatter = _Formatter(tagname="mark", between=" … ")
-        highlight = results.has_matched_terms() and not isinstance(user_query, query.Every)
+            ranked = self._sorted(matched, SORTS[key][1 if descending else 0], descending, limit)
+        else:
+            ranked = _by_score(matched, limit, descending)
+        shown = ranked[(request.page - 1) * request.per_page : limit]
+        words: dict[str, set[str]] = {}
+        if not isinstance(user_query, query.Every):
+            words = positive_terms(user_query, searcher.reader())
+        analyzers = {name: searcher.schema[name].analyzer for name in HIGHLIGHT_FIELDS}
+        analyzers = {
+            name: None if analyzer == _TEXT_ANALYZER else analyzer
+            for name, analyzer in analyzers.items()
+        }
         hits = []
-        for hit in results[(request.page - 1) * request.per_page : limit]:
+        for docnum, score in shown:
+            stored = searcher.stored_fields(docnum)
             marks = {}
-            if highlight:
-                for name in HIGHLIGHT_FIELDS:
-                    # Titles are short: show them whole; descriptions as a few snippets.
-                    results.fragmenter = (
-                        WholeFragmenter(charlimit=2000)
-                        if name == "title"
-                        else ContextFragmenter(maxchars=200, surround=40)
-                    )
-                    fragment = hit.highlights(name, top=2)
+            for name in HIGHLIGHT_FIELDS:
+                if words.get(name) and stored.get(name):
+                    fragment = _highlight(analyzers[name], stored[name], words[name], name)
                     if fragment:
                         marks[name] = fragment
-            hits.append(Hit(id=hit["id"], score=hit.score, highlights=marks))
+            hits.append(Hit(id=stored["id"], score=score, highlights=marks))
         return hits
+
+    def _sort_column(self, segment: Segment, name: str):
+        """(dense ranks, values) of a sortable field in one segment, cached."""
+        key = ("sort", segment.id, name)
+        found = self._cache.get(key)
+        if found is None:
+            values = list(segment.reader.column_reader(name))
+            if values and isinstance(values[0], bytes):
+                values = [v.decode("utf-8") for v in values]
+            ranks = np.unique(np.asarray(values, dtype=object), return_inverse=True)[1]
+            found = (np.asarray(ranks, dtype=np.int64).reshape(-1), values)
+            self._cache.put(key, found, found[0].nbytes * 3)
+        return found
+
+    def _sorted(self, matched, name: str, descending: bool, limit: int):
+        """The first ``limit`` (docnum, None) by ``name``, then object number, then docnum."""
+        candidates = []
+        for segment, _, _, docs in matched:
+            if not len(docs):
+                continue
+            ranks, values = self._sort_column(segment, name)
+            number_ranks, numbers = self._sort_column(segment, "s_number")
+            primary = -ranks[docs] if descending else ranks[docs]
+            order = np.lexsort((docs, number_ranks[docs], primary))[:limit]
+            for doc in docs[order]:
+                candidates.append((values[doc], numbers[doc], int(doc) + segment.offset))
+        candidates.sort(key=lambda c: (c[1], c[2]))
+        candidates.sort(key=lambda c: c[0], reverse=descending)
+        return [(docnum, None) for _, _, docnum in candidates[:limit]]
 
     # ---- facets ------------------------------------------------------------------------
 
-    def _column(self, reader, field_name: str):
-        """(document numbers, value codes, values) of one segment, cached while it lives."""
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        key = (segment.segment_id() if segment else str(id(reader)), field_name)
-        column = self._columns.get(key)
+    def _column(self, segment: Segment, field_name: str):
+        """A segment's values of one facet field, cached while the segment lives.
+
+        (layers, overflow documents, overflow codes, values): ``layers[k, doc]`` is the code
+        of the k-th value of ``doc`` (-1 for none), for the first ``FACET_LAYERS`` values;
+        any further ones are listed apart. Counting then costs a look-up per matched
+        document instead of a pass over every posting of the field.
+        """
+        key = ("facet", segment.id, field_name)
+        column = self._cache.get(key)
         if column is not None:
             return column
-        docs: list[np.ndarray] = []
-        codes: list[np.ndarray] = []
+        reader = segment.reader
         values: list[str] = []
+        postings: list[np.ndarray] = []
         if field_name in reader.indexed_field_names():
-            for code, value in enumerate(reader.field_terms(field_name)):
-                ids = np.fromiter(reader.postings(field_name, value).all_ids(), dtype=np.int64)
-                docs.append(ids)
-                codes.append(np.full(len(ids), code, dtype=np.int32))
+            to_bytes = reader.schema[field_name].to_bytes
+            for value in reader.field_terms(field_name):
                 values.append(value)
+                postings.append(segment.postings(field_name, to_bytes(value))[0])
+        filled = np.zeros(segment.size, dtype=np.int32)
+        for ids in postings:
+            filled[ids] += 1
+        depth = min(int(filled.max()) if segment.size else 0, FACET_LAYERS)
+        layers = np.full((depth, segment.size), -1, dtype=np.int32)
+        filled[:] = 0
+        extra_docs: list[np.ndarray] = []
+        extra_codes: list[np.ndarray] = []
+        for code, ids in enumerate(postings):
+            layer = filled[ids]
+            inside = layer < depth
+            layers[layer[inside], ids[inside]] = code
+            if not inside.all():
+                extra_docs.append(ids[~inside])
+                extra_codes.append(np.full(int((~inside).sum()), code, dtype=np.int32))
+            filled[ids] += 1
         column = (
-            np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64),
-            np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32),
+            layers,
+            np.concatenate(extra_docs) if extra_docs else np.zeros(0, dtype=np.int64),
+            np.concatenate(extra_codes) if extra_codes else np.zeros(0, dtype=np.int32),
             values,
         )
-        with self._lock:
-            if len(self._columns) > 4096:
-                self._columns.clear()
-            self._columns[key] = column
+        self._cache.put(key, column, layers.nbytes + 64 * len(values) + 1000)
         return column
 
-    def _count(self, searcher, field_name: str, matched, limit: int) -> list[tuple[str, int]]:
+    def _count(self, field_name: str, matched, limit: int) -> list[tuple[str, int]]:
         """Exact counts of each value over every matched document, largest first."""
         totals: dict[str, int] = {}
-        for leaf, offset in self._leaves(searcher):
-            found = matched.get(offset)
-            if found is None or not len(found):
+        for segment, mask, _, docs in matched:
+            if not len(docs):
                 continue
-            reader = leaf.reader()
-            docs, codes, values = self._column(reader, field_name)
+            layers, extra_docs, extra_codes, values = self._column(segment, field_name)
             if not values:
                 continue
-            mask = np.zeros(reader.doc_count_all(), dtype=bool)
-            mask[found] = True
-            counts = np.bincount(codes[mask[docs]], minlength=len(values))
+            codes = layers[:, docs].ravel()
+            counts = np.bincount(codes[codes >= 0], minlength=len(values))
+            if len(extra_docs):
+                counts += np.bincount(extra_codes[mask[extra_docs]], minlength=len(values))
             for code in np.flatnonzero(counts):
                 totals[values[code]] = totals.get(values[code], 0) + int(counts[code])
         ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
@@ -255,3 +312,49 @@ def _closest(reader, word: str) -> str | None:
         if best is None or rank < best:
             best = rank
     return best[2] if best else None
+
+
+def _by_score(matched, limit: int, ascending: bool) -> list[tuple[int, float]]:
+    """The first ``limit`` (docnum, score), best first (worst first when ``ascending``);
+    equal scores in document order."""
+    docs_all, scores_all = [], []
+    for segment, _, scores, docs in matched:
+        if not len(docs):
+            continue
+        values = scores[docs] if scores is not None else np.zeros(len(docs), dtype=np.float32)
+        if ascending:
+            values = -values
+        if len(docs) > limit:
+            kth = np.partition(values, len(values) - limit)[len(values) - limit]
+            above = values > kth
+            ties = np.flatnonzero(values == kth)[: limit - int(np.count_nonzero(above))]
+            keep = np.flatnonzero(above)
+            keep = np.concatenate([keep, ties])
+            docs, values = docs[keep], values[keep]
+        docs_all.append(docs + segment.offset)
+        scores_all.append(values)
+    if not docs_all:
+        return []
+    docs = np.concatenate(docs_all)
+    values = np.concatenate(scores_all)
+    order = np.lexsort((docs, -values))[:limit]
+    sign = -1.0 if ascending else 1.0
+    return [(int(docs[i]), float(values[i]) * sign) for i in order]
+
+
+def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
+    """Whoosh's highlighting of re-analysed text: whole titles, a few description snippets."""
+    # Titles are short: show them whole; descriptions as a few snippets.
+    fragmenter = (
+        WholeFragmenter(charlimit=2000)
+        if name == "title"
+        else ContextFragmenter(maxchars=200, surround=40)
+    )
+    if analyzer is None:  # the text analyzer
+        tokens = text_tokens(text)
+    else:
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
+    fragments = fragmenter.fragment_tokens(text, tokens)
+    fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)
+    return _Formatter(tagname="mark", between=" … ").format(fragments)

@@ -204,11 +204,19 @@ def sync() -> int:
     return catch_up(None)
 
 
-def _all_documents(count: list[int]) -> Iterator[dict]:
+def _stored_documents() -> Iterator[dict]:
+    """Every stored record, streamed. Read as text and decoded here: about twice as fast as
+    letting the driver and the JSON type decode it."""
     rows = db.session.execute(
-        sa.select(CatalogueObject.document).execution_options(yield_per=BATCH)
+        sa.select(sa.cast(CatalogueObject.document, sa.Text)).execution_options(yield_per=BATCH)
     ).scalars()
-    for document in rows:
+    loads = json.loads
+    for text in rows:
+        yield loads(text)
+
+
+def _all_documents(count: list[int]) -> Iterator[dict]:
+    for document in _stored_documents():
         count[0] += 1
         yield search_document(document)
 
@@ -231,10 +239,7 @@ def verify() -> dict[str, list[str]]:
     """Objects ``missing`` from the index, ``stale`` in it, and ``extra`` ids it holds."""
     indexed = engine().store.stored()
     expected = {}
-    rows = db.session.execute(
-        sa.select(CatalogueObject.document).execution_options(yield_per=BATCH)
-    ).scalars()
-    for document in rows:
+    for document in _stored_documents():
         search = search_document(document)
         expected[search["id"]] = search["digest"]
     return {
@@ -280,16 +285,23 @@ MEDIA_LABELS = {
 
 
 def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str) -> dict:
-    labels: dict[str, dict[str, object]] = {}
+    # Every label in one round trip: one SELECT per authority table, joined by UNION ALL.
+    wanted: dict[type, set] = {}
     for name, model in FACET_AUTHORITIES.items():
-        ids = [value for value, _ in counts.get(name, [])]
-        if ids:
-            rows = db.session.execute(
-                sa.select(model.id, model.label).where(
-                    model.id.in_([_uuid(i) for i in ids if _uuid(i)])
-                )
-            ).all()
-            labels[name] = {str(row.id): _pick(row.label, lang, default) for row in rows}
+        ids = {_uuid(value) for value, _ in counts.get(name, [])}
+        wanted.setdefault(model, set()).update(i for i in ids if i)
+    selects = [
+        sa.select(sa.literal(model.__tablename__).label("kind"), model.id, model.label).where(
+            model.id.in_(sorted(ids))
+        )
+        for model, ids in wanted.items()
+        if ids
+    ]
+    found: dict[str, dict[str, object]] = {}
+    if selects:
+        for row in db.session.execute(sa.union_all(*selects)).all():
+            found.setdefault(row.kind, {})[str(row.id)] = _pick(row.label, lang, default)
+    labels = {name: found.get(model.__tablename__, {}) for name, model in FACET_AUTHORITIES.items()}
     language = lang if lang in DECADE_LABELS else default if default in DECADE_LABELS else "en"
     facets = {}
     for name, values in counts.items():
