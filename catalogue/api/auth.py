@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def _identify():
         g.identity = ANONYMOUS
-        header = request.headers.get("Authorization")
+        header = request.environ.get("HTTP_AUTHORIZATION")
         if not header:
             if request.method in WRITE_METHODS and request.path.startswith("/api/"):
                 # Before the body is read: an anonymous write is a 401 whatever it sends.
