@@ -110,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.before_request
     def _limit_json_bodies():
-        if request.mimetype != "multipart/form-data":
+        if not request.environ.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data"):
             request.max_content_length = app.config["MAX_JSON_BYTES"]
 
     app.before_request(unreadable_body)

@@ -53,6 +53,8 @@ def lang_arg() -> str | None:
 
 
 def not_modified(etag: str) -> bool:
+    if "HTTP_IF_NONE_MATCH" not in request.environ:
+        return False  # most reads; asking werkzeug would parse (and raise) for nothing
     return etag.strip('"') in request.if_none_match or request.if_none_match.star_tag
 
 
