@@ -59,6 +59,18 @@ def read(client, caller, record: dict):
     return response.get_json(), response.headers["ETag"]
 
 
+def edit(client, caller, record: dict, changes: dict) -> dict:
+    """PATCH an object with the ETag just read; returns the saved record."""
+    _, etag = read(client, caller, record)
+    response = client.patch(
+        f"/api/v1/objects/{record['id']}",
+        json=changes,
+        headers={**caller.headers, "If-Match": etag},
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
 def write(client, caller, method: str, path: str, body=None, etag: str | None = "*"):
     """A write with If-Match (``etag=None`` sends none); returns the response."""
     headers = dict(caller.headers)

@@ -26,13 +26,9 @@ def test_an_edited_record_is_harvested_as_edited(client, curator):
     again = oai(client, verb="ListRecords", metadataPrefix="lido")
     assert titles(again) == ["Casque Adrian"]
 
-    _, etag = helpers.read(client, curator, record)
-    response = client.patch(
-        f"/api/v1/objects/{record['id']}",
-        json={"title": {"fr": "Casque Adrian <modèle 1926> & jugulaire"}},
-        headers={**curator.headers, "If-Match": etag},
+    helpers.edit(
+        client, curator, record, {"title": {"fr": "Casque Adrian <modèle 1926> & jugulaire"}}
     )
-    assert response.status_code == 200
     edited = oai(client, verb="ListRecords", metadataPrefix="lido")
     assert titles(edited) == ["Casque Adrian <modèle 1926> & jugulaire"]
     one = oai(
@@ -100,13 +96,7 @@ def test_a_record_edited_while_unpublished_is_harvested_as_republished(client, c
     record = helpers.obj(client, curator, status="public", title={"fr": "Masque à gaz"})
     assert titles(oai(client, verb="ListRecords", metadataPrefix="lido")) == ["Masque à gaz"]
     set_status(client, curator, record, "internal")
-    _, etag = helpers.read(client, curator, record)
-    response = client.patch(
-        f"/api/v1/objects/{record['id']}",
-        json={"title": {"fr": "Masque à gaz M2"}},
-        headers={**curator.headers, "If-Match": etag},
-    )
-    assert response.status_code == 200
+    helpers.edit(client, curator, record, {"title": {"fr": "Masque à gaz M2"}})
     listed = oai(client, verb="ListRecords", metadataPrefix="lido")
     assert titles(listed) == []
     assert listed.find(".//o:header", NS).get("status") == "deleted"
