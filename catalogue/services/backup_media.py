@@ -8,7 +8,6 @@ the key of its media id, and makes the derivatives again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -20,19 +19,10 @@ from catalogue.models import Media
 from catalogue.services import media as media_service
 from catalogue.services.errors import Conflict, Unavailable, ValidationFailed
 from media import images
+from media.checksums import sha256_of_file
 from media.storage import MissingFile, StorageUnavailable
 
 DIRECTORY = "media"
-CHUNK = 1024 * 1024
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def relative_path(sha256: str) -> str:
@@ -59,7 +49,7 @@ def copy_originals(directory: Path) -> list[dict]:
             ) from error
         except StorageUnavailable as error:
             raise Unavailable(f"Media storage is unavailable: {error}") from error
-        if _digest(part) != (sha256, size):
+        if sha256_of_file(part) != (sha256, size):
             part.unlink()
             raise Conflict(
                 f"The original of media {media_id} does not match its checksum; "
@@ -87,7 +77,7 @@ def check_files(directory: Path, manifest: dict) -> dict[str, list[str]]:
         path = Path(directory) / name
         if not path.is_file():
             errors.setdefault(name, []).append("Missing file.")
-        elif _digest(path) != (entry["sha256"], entry["size"]):
+        elif sha256_of_file(path) != (entry["sha256"], entry["size"]):
             errors.setdefault(name, []).append("Checksum or size does not match.")
     return errors
 

@@ -73,9 +73,8 @@ VALUATION = ("valuation_amount", "valuation_currency", "valuation_date")
 DATE_COLUMNS = ("date", "date_display", "date_earliest", "date_latest")
 READ_ONLY = ("id", "version", "created_at", "updated_at", "location")
 ALIASES = {"collection": "collections", "inscription": "inscriptions", "maker_roles": "maker_role"}
-FIXED = (
-    "object_number",
-    "status",
+# What an object is, who made it, where and when, and what it relates to, in file order.
+DESCRIPTIVE = (
     "object_type",
     *TERM_LISTS,
     *DATE_COLUMNS,
@@ -87,6 +86,11 @@ FIXED = (
     "related_objects",
     "dimensions",
     "inscriptions",
+)
+FIXED = (
+    "object_number",
+    "status",
+    *DESCRIPTIVE,
     *SIMPLE,
     *VALUATION,
     "internal_notes",
@@ -196,17 +200,7 @@ def export_columns(languages: tuple[str, ...], staff: bool) -> list[str]:
         "object_number",
         "status",
         *language_columns[: 2 * len(languages)],
-        "object_type",
-        *TERM_LISTS,
-        *DATE_COLUMNS,
-        "maker",
-        "maker_role",
-        "place",
-        *REF_LISTS,
-        "collections",
-        "related_objects",
-        "dimensions",
-        "inscriptions",
+        *DESCRIPTIVE,
         *language_columns[2 * len(languages) :],
         *SIMPLE,
         *VALUATION,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -11,9 +10,8 @@ from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.identity import Identity
 from catalogue.services.media import remove_files, storage, stored_keys
+from media.checksums import sha256_of_stream
 from media.storage import MissingFile
-
-CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -30,11 +28,8 @@ class Report:
 
 
 def _digest(key: str) -> str:
-    digest = hashlib.sha256()
     with storage().open(key) as stream:
-        while chunk := stream.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return sha256_of_stream(stream)[0]
 
 
 def verify(identity: Identity, remove_orphans: bool = False) -> Report:

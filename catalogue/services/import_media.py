@@ -10,7 +10,6 @@ hands each file to the upload service, the path the API's upload takes.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -25,10 +24,10 @@ from catalogue.services import media as media_service
 from catalogue.services.errors import Conflict
 from catalogue.services.identity import Identity
 from media import images
+from media.checksums import sha256_of_file
 
 EXTENSIONS = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".pdf"}
 NUMBERED = re.compile(r"^(?P<number>.+)_\d+$")
-CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -112,23 +111,14 @@ def _checked(path: Path, name: str) -> MediaFile:
             images.check(path, current_app.config["MEDIA_MAX_PIXELS"])
         except images.BadImage as error:
             raise ValueError(f"{name}: {error}") from error
-    sha256, size = _digest(path)
+    sha256, size = sha256_of_file(path)
     return MediaFile(path, sha256, size, PurePosixPath(name).name)
-
-
-def _digest(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def attach(identity: Identity, object_id: uuid.UUID, files: list[MediaFile]) -> int:
     """Upload each file to the object (one commit per file, as the API does)."""
     for file in files:
-        if _digest(file.path) != (file.sha256, file.size):
+        if sha256_of_file(file.path) != (file.sha256, file.size):
             # The checksum recorded must be that of the bytes stored.
             raise Conflict(f"{file.name} changed while the file was imported; import it again.")
         received = media_service.Upload(file.path, file.sha256, file.size, file.name)
