@@ -47,10 +47,10 @@ from catalogue.models import (  # noqa: E402
     Status,
 )
 from catalogue.models.base import utcnow  # noqa: E402
-from catalogue.services import oai_payloads  # noqa: E402
 from catalogue.services.identity import view_of  # noqa: E402
-from catalogue.services.records import iso, object_links  # noqa: E402
-from catalogue.services.views import VIEWERS, dumps  # noqa: E402
+from catalogue.services.oai import payloads as oai_payloads  # noqa: E402
+from catalogue.services.objects.documents import iso, object_links  # noqa: E402
+from catalogue.services.objects.views import VIEWERS, dumps  # noqa: E402
 
 BATCH = 5_000
 

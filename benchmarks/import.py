@@ -21,9 +21,9 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from catalogue import create_app
-from catalogue.services import imports
-from catalogue.services import search as search_service
+from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
+from catalogue.services.search import service as search_service
 
 TYPES = ["Casque", "Lettre", "Photographie", "Uniforme", "Affiche", "Carte", "Médaille"]
 MATERIALS = ["acier", "cuir", "papier", "laine", "coton", "laiton", "bois", "verre"]

@@ -38,7 +38,7 @@ from benchmarks import synthetic  # noqa: E402
 from catalogue import create_app  # noqa: E402
 from catalogue.extensions import db  # noqa: E402
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Status, Term  # noqa: E402
-from catalogue.services import search as search_service  # noqa: E402
+from catalogue.services.search import service as search_service  # noqa: E402
 from search_index.engine import SearchEngine, SearchRequest  # noqa: E402
 from search_index.schema import FACETS, build_schema, to_fields  # noqa: E402
 from search_index.store import IndexStore  # noqa: E402

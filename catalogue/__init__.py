@@ -82,7 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from catalogue.api.http import unreadable_body
     from catalogue.api.uploads import UploadRequest
-    from catalogue.services import media as media_service
+    from catalogue.services.media import records as media_service
 
     app.request_class = UploadRequest
     media_service.init_app(app)
@@ -115,7 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.before_request(unreadable_body)
 
-    from catalogue.services import search as search_service
+    from catalogue.services.search import service as search_service
 
     search_service.init_app(app)
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
 from catalogue.models import Role
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.errors import ServiceError
 from catalogue.services.identity import SYSTEM
 
@@ -94,7 +94,7 @@ def load_demo(if_empty: bool) -> None:
 @click.option("--procs", type=int, default=None, help="Indexing processes (default: CPU count).")
 def search_reindex(procs: int | None) -> None:
     """Rebuild the index into a fresh directory and swap it in; search keeps answering."""
-    from catalogue.services import search as service
+    from catalogue.services.search import service
 
     procs = procs or os.cpu_count() or 1
     with click.progressbar(length=service.object_count(), label="Indexing objects") as bar:
@@ -105,7 +105,7 @@ def search_reindex(procs: int | None) -> None:
 @search.command("verify")
 def search_verify() -> None:
     """Report objects missing from, stale in, or extra in the index (exit 1 if any)."""
-    from catalogue.services import search as service
+    from catalogue.services.search import service
 
     report = service.verify()
     for kind, ids in report.items():
@@ -120,7 +120,7 @@ def search_verify() -> None:
 @search.command("sync")
 def search_sync() -> None:
     """Apply every change the index has not seen yet (after a crash, say)."""
-    from catalogue.services import search as service
+    from catalogue.services.search import service
 
     count = service.sync()
     click.echo(f"Applied {count} change(s) to the search index.")
@@ -134,7 +134,7 @@ def verify_media(remove_orphans: bool) -> None:
     Exits with status 1 when anything is wrong (orphans removed with --remove-orphans are
     not counted as wrong).
     """
-    from catalogue.services import fixity
+    from catalogue.services.media import fixity
 
     report = fixity.verify(SYSTEM, remove_orphans)
     for label, items in (

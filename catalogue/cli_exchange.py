@@ -12,12 +12,17 @@ import click
 from tqdm import tqdm
 
 from catalogue.models import Status
-from catalogue.services import backup as backup_service
-from catalogue.services import exports, imports
-from catalogue.services.columns import Mapping, load_mapping
+from catalogue.services.backup import database as backup_service
 from catalogue.services.errors import ServiceError
+from catalogue.services.exchange import exports, imports
+from catalogue.services.exchange.columns import Mapping, load_mapping
+from catalogue.services.exchange.spreadsheets import (
+    FileUnreadable,
+    csv_chunks,
+    jsonl_chunks,
+    write_xlsx,
+)
 from catalogue.services.identity import SYSTEM
-from catalogue.services.tabular import FileUnreadable, csv_chunks, jsonl_chunks, write_xlsx
 
 import_group = click.Group("import", help="Import records from spreadsheets.")
 export_group = click.Group("export", help="Export records.")

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Base
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
 
 PG_SKIP_REASON = (

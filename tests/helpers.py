@@ -103,7 +103,8 @@ def media(app, record: dict, public: bool = True, caption: str = "Vue de face") 
 
     from catalogue.extensions import db
     from catalogue.models import CatalogueObject, Media
-    from catalogue.services import objects, uow
+    from catalogue.services import uow
+    from catalogue.services.objects import records as objects
 
     with app.app_context():
         media_id = uuid.uuid4()

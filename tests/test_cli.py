@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import ApiToken, Base, User
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from tests.conftest import make_test_config
 
 

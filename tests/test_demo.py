@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectVersion
-from catalogue.services import search
+from catalogue.services.search import service as search
 
 
 def load(app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from catalogue.api.errors import problem
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import ANONYMOUS
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

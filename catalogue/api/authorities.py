@@ -16,7 +16,7 @@ from catalogue.schemas.authorities import (
     AuthorityPage,
 )
 from catalogue.schemas.common import MergePatch, Problem
-from catalogue.services import authorities as service
+from catalogue.services.authorities import records as service
 
 DESCRIPTIONS = {
     "terms": "Terms in named vocabularies: object types, materials, techniques, subjects.",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from catalogue.services import changes
-from catalogue.services.views import etag_of_text
+from catalogue.services.feeds import changes
+from catalogue.services.objects.views import etag_of_text
 
 RECORD_MAX_AGE = 300
 LIST_MAX_AGE = 60

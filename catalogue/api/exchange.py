@@ -12,8 +12,9 @@ from werkzeug.datastructures import CombinedMultiDict
 from catalogue.api.http import identity, json_response
 from catalogue.schemas.common import Problem
 from catalogue.schemas.exchange import ExportArgs, ImportOut, ImportUpload
-from catalogue.services import exports, import_jobs
-from catalogue.services.tabular import csv_chunks, jsonl_chunks
+from catalogue.services.exchange import exports
+from catalogue.services.exchange import jobs as import_jobs
+from catalogue.services.exchange.spreadsheets import csv_chunks, jsonl_chunks
 
 
 class _MultipartParser(FlaskParser):

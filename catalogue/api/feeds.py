@@ -13,9 +13,9 @@ from catalogue.api.http import identity, json_response
 from catalogue.api.urls import absolute
 from catalogue.schemas.changes import ChangesArgs, ChangesOut
 from catalogue.schemas.common import Problem
-from catalogue.services import changes, sitemap
 from catalogue.services.errors import NotFound
-from catalogue.services.records import iso
+from catalogue.services.feeds import changes, sitemap
+from catalogue.services.objects.documents import iso
 
 blp = Blueprint(
     "changes",

@@ -11,8 +11,8 @@ from catalogue.api.errors import problem
 from catalogue.schemas.common import LANGUAGE_TAG
 from catalogue.services.errors import ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
+from catalogue.services.objects.views import Record, dumps
 from catalogue.services.pagination import Page
-from catalogue.services.views import Record, dumps
 
 # Request bodies the API reads; uploads come as multipart/form-data.
 BODY_TYPES = {"application/json", "application/merge-patch+json", "multipart/form-data"}

@@ -8,8 +8,8 @@ from flask import Blueprint, current_app
 
 from catalogue.api.http import conditional, identity
 from catalogue.api.urls import base_url
-from catalogue.services import linked_art
-from catalogue.services.views import dumps, etag_of_text
+from catalogue.services.feeds import linked_art
+from catalogue.services.objects.views import dumps, etag_of_text
 
 blp = Blueprint("linked_art", __name__)
 

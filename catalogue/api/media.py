@@ -12,9 +12,9 @@ from flask_smorest import Blueprint
 from catalogue.api.http import conditional, identity, if_match, json_response
 from catalogue.api.uploads import HashingFile
 from catalogue.schemas.common import MergePatch
-from catalogue.services import delivery
-from catalogue.services import media as service
 from catalogue.services.errors import ValidationFailed
+from catalogue.services.media import delivery
+from catalogue.services.media import records as service
 
 blp = Blueprint("media", __name__, description="Photographs, scans and documents of objects.")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from catalogue.api.urls import base_url
-from catalogue.services import oai
-from catalogue.services.oai_metadata import Context
+from catalogue.services.oai import verbs as oai
+from catalogue.services.oai.formats import Context
 
 blp = Blueprint("oai", __name__)
 

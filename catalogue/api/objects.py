@@ -32,8 +32,8 @@ from catalogue.schemas.objects import (
     VersionOut,
     VersionPage,
 )
-from catalogue.services import history
-from catalogue.services import objects as service
+from catalogue.services.objects import history
+from catalogue.services.objects import records as service
 
 blp = Blueprint(
     "objects",

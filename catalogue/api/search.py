@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from catalogue.api.http import display, envelope, identity, json_response
 from catalogue.schemas.common import Problem
 from catalogue.schemas.search import SearchArgs, SearchPage
-from catalogue.services import search as service
+from catalogue.services.search import service
 
 blp = Blueprint(
     "search",

@@ -16,8 +16,11 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import AUTHORITY_MODELS, CatalogueObject, Tombstone
 from catalogue.schemas.authorities import AUTHORITY_INPUT
-from catalogue.services import authorities, history, objects, uow
+from catalogue.services import uow
+from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import SYSTEM, Identity
+from catalogue.services.objects import history
+from catalogue.services.objects import records as objects
 
 NAMESPACE = uuid.UUID("5b0e1d0c-7d43-4f69-9c1c-3a3e1c0de944")
 KINDS = ("terms", "agents", "places", "collections", "locations")

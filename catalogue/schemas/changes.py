@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from catalogue.services.changes import DEFAULT_LIMIT, MAX_LIMIT
+from catalogue.services.feeds.changes import DEFAULT_LIMIT, MAX_LIMIT
 
 
 class ChangesArgs(Schema):

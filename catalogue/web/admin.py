@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from catalogue.models import Role
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.web.common import identity, page_blueprint
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from catalogue.services import signin
+from catalogue.services.accounts import signin
 from catalogue.services.errors import TooManyRequests, Unauthorized
 from catalogue.web.common import page_blueprint, safe_next
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue.services import authorities
+from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import Identity
 from catalogue.web.rendering import pick
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.errors import ServiceError, Unauthorized
 from catalogue.services.identity import ANONYMOUS, Identity
 

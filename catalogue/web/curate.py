@@ -9,7 +9,6 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from catalogue.schemas.objects import DIMENSION_UNITS, INSCRIPTION_TYPES, edtf_bounds
-from catalogue.services import media, objects, overview
 from catalogue.services.errors import (
     Conflict,
     Gone,
@@ -18,6 +17,9 @@ from catalogue.services.errors import (
     PreconditionRequired,
     ValidationFailed,
 )
+from catalogue.services.media import records as media
+from catalogue.services.objects import dashboard as overview
+from catalogue.services.objects import records as objects
 from catalogue.web import choices, finder, objectform
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 

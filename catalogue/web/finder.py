@@ -13,9 +13,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from catalogue.schemas.common import CONTROL
-from catalogue.services import search
 from catalogue.services.errors import BadRequest, ValidationFailed
 from catalogue.services.identity import Identity
+from catalogue.services.search import service as search
 
 FILTERS = ("object_type", "collection", "material", "maker", "place")
 PER_PAGE = 20

@@ -11,8 +11,9 @@ from marshmallow import ValidationError
 
 from catalogue.schemas.common import flatten_messages
 from catalogue.schemas.objects import ConditionCheckIn, MovementIn
-from catalogue.services import history, objects
 from catalogue.services.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
+from catalogue.services.objects import history
+from catalogue.services.objects import records as objects
 from catalogue.web import choices
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 from catalogue.web.rendering import pick

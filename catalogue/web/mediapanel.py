@@ -14,8 +14,6 @@ from flask_babel import gettext as _
 
 from catalogue.api.media import send
 from catalogue.api.uploads import HashingFile
-from catalogue.services import delivery
-from catalogue.services import media as service
 from catalogue.services.errors import (
     NotFound,
     PreconditionFailed,
@@ -23,6 +21,8 @@ from catalogue.services.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from catalogue.services.media import delivery
+from catalogue.services.media import records as service
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 
 bp = page_blueprint("mediapanel", __name__, url_prefix="/curate")

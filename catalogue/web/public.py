@@ -6,8 +6,9 @@ import uuid
 
 from flask import current_app, render_template, request, url_for
 
-from catalogue.services import authorities, objects
+from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import ANONYMOUS
+from catalogue.services.objects import records as objects
 from catalogue.web import finder
 from catalogue.web.common import page_blueprint
 

@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 from catalogue.models import AgentKind, LocationKind, Vocabulary
 from catalogue.schemas.authorities import AUTHORITY_INPUT
 from catalogue.schemas.common import CONTROL, flatten_messages
-from catalogue.services import authorities
+from catalogue.services.authorities import records as authorities
 from catalogue.services.errors import (
     Conflict,
     PreconditionFailed,

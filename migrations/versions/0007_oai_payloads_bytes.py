@@ -30,7 +30,7 @@ def _payload_column(kind) -> None:
 
 
 def _build_payloads() -> None:
-    from catalogue.services.oai_payloads import rows_for
+    from catalogue.services.oai.payloads import rows_for
 
     objects = sa.table(
         "objects", sa.column("id", sa.Uuid()), sa.column("status"), sa.column("public_json")

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from catalogue.extensions import db
 from catalogue.models import Base
-from catalogue.services import objects
 from catalogue.services.etag import ANY
 from catalogue.services.identity import SYSTEM
-from catalogue.services.objects import load_input
+from catalogue.services.objects import records as objects
+from catalogue.services.objects.records import load_input
 
 KEPT_TABLES = {"users", "api_tokens"}
 STATUSES = st.sampled_from(["draft", "internal", "public"])

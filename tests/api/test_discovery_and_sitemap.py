@@ -70,7 +70,7 @@ def test_sitemap_lists_public_object_pages_only(app, client, curator, monkeypatc
 
 
 def test_a_large_sitemap_becomes_an_index_of_parts(client, curator, monkeypatch):
-    from catalogue.services import sitemap
+    from catalogue.services.feeds import sitemap
 
     monkeypatch.setattr(sitemap, "URLS_PER_SITEMAP", 2)
     made = {helpers.obj(client, curator, status="public")["id"] for _ in range(3)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalogue.extensions import db
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
 from tests import helpers
 from tests.conftest import Caller

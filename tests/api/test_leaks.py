@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue.services import search
+from catalogue.services.search import service as search
 from tests import helpers
 from tests.leaks import CHANNELS, leaks
 

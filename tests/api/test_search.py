@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ObjectTerm, Status
-from catalogue.services import search as search_service
+from catalogue.services.search import service as search_service
 from tests.helpers import agent, collection, obj, place, read, term
 
 

@@ -17,10 +17,11 @@ from flask_migrate import upgrade
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Media
-from catalogue.services import backup, imports
-from catalogue.services import media as media_service
+from catalogue.services.backup import database as backup
 from catalogue.services.errors import ValidationFailed
+from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
+from catalogue.services.media import records as media_service
 from tests.media import samples
 from tests.media.conftest import BUCKET
 from tests.services.exchange_helpers import write_csv

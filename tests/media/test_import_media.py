@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, Media
-from catalogue.services import imports
+from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
 from tests.media import samples
 from tests.services.exchange_helpers import write_csv

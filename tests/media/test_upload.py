@@ -176,7 +176,7 @@ def test_database_failure_after_storing_removes_the_files(
 ):
     from sqlalchemy.exc import OperationalError
 
-    from catalogue.services import media as service
+    from catalogue.services.media import records as service
 
     def failing_commit():
         raise OperationalError("COMMIT", {}, Exception("server closed the connection"))

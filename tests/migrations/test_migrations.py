@@ -17,7 +17,7 @@ from flask_migrate import downgrade, upgrade
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Base
-from catalogue.services import objects as object_service
+from catalogue.services.objects import records as object_service
 from tests.conftest import make_test_config
 from tests.services.exchange_helpers import CURATOR
 

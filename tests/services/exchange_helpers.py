@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectVersion, Role
-from catalogue.services import authorities
+from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import SYSTEM, Identity
 
 CURATOR = Identity(email="curator@museum.example", role=Role.curator)

@@ -12,11 +12,13 @@ from flask_migrate import upgrade
 from catalogue import create_app, demo
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, Condition, OaiPayload
-from catalogue.services import accounts, backup, history
-from catalogue.services import objects as object_service
+from catalogue.services.accounts import users as accounts
+from catalogue.services.backup import database as backup
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.etag import ANY
 from catalogue.services.identity import SYSTEM
+from catalogue.services.objects import history
+from catalogue.services.objects import records as object_service
 from tests.conftest import empty_tables
 from tests.services.exchange_helpers import CURATOR
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from catalogue.extensions import db
 from catalogue.models import ChangeEvent, ChangeLogEntry, Status
 from catalogue.models.base import utcnow
-from catalogue.services import changes
+from catalogue.services.feeds import changes
 from catalogue.services.identity import SYSTEM
 
 

@@ -15,11 +15,11 @@ from catalogue.models import (
     ObjectVersion,
     Status,
 )
-from catalogue.services import exports, imports
-from catalogue.services import objects as object_service
 from catalogue.services.errors import ValidationFailed
-from catalogue.services.imports import Options
-from catalogue.services.tabular import csv_chunks, jsonl_chunks, write_xlsx
+from catalogue.services.exchange import exports, imports
+from catalogue.services.exchange.imports import Options
+from catalogue.services.exchange.spreadsheets import csv_chunks, jsonl_chunks, write_xlsx
+from catalogue.services.objects import records as object_service
 from tests.services.exchange_helpers import CURATOR, counts, make_vocabulary
 
 

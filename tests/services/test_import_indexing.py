@@ -7,9 +7,10 @@ import pytest
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject
-from catalogue.services import imports, index_follower
-from catalogue.services import search as search_service
-from catalogue.services.imports import Options
+from catalogue.services.exchange import imports
+from catalogue.services.exchange.imports import Options
+from catalogue.services.search import follower as index_follower
+from catalogue.services.search import service as search_service
 from search_index.engine import SearchRequest
 from tests.services.exchange_helpers import CURATOR, count, write_csv
 

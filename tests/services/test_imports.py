@@ -9,9 +9,9 @@ import pytest
 
 from catalogue.extensions import db
 from catalogue.models import Agent, Term
-from catalogue.services import imports
-from catalogue.services.columns import load_mapping
-from catalogue.services.imports import Options
+from catalogue.services.exchange import imports
+from catalogue.services.exchange.columns import load_mapping
+from catalogue.services.exchange.imports import Options
 from tests.services.exchange_helpers import (
     CURATOR,
     FRENCH_ROWS,

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from catalogue.services import search as search_service
+from catalogue.services.search import service as search_service
 from tests.helpers import obj, read
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from catalogue.extensions import db
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
 
 PASSWORD = "correct horse battery staple"
@@ -53,7 +53,7 @@ def _quick_password_hashing():
 def _empty_search_index(app):
     """The database is emptied between tests, so the index must be too: the change log
     starts again from the same numbers and the index would take it as already read."""
-    from catalogue.services import search
+    from catalogue.services.search import service as search
 
     with app.app_context():
         search.engine(app).store.clear()
@@ -101,7 +101,7 @@ def browser_for(app, people):
 
 def make_object(app, **fields) -> dict:
     """Create an object through the service, as the system; returns the record."""
-    from catalogue.services import objects
+    from catalogue.services.objects import records as objects
     from tests.helpers import next_number
 
     body = {"object_number": next_number(), "title": {"fr": "Objet", "en": "Object"}, **fields}
@@ -113,7 +113,7 @@ def make_object(app, **fields) -> dict:
 
 def make_authority(app, what: str, **fields) -> dict:
     from catalogue.schemas.authorities import AUTHORITY_INPUT
-    from catalogue.services import authorities
+    from catalogue.services.authorities import records as authorities
 
     with app.app_context():
         record = authorities.create(SYSTEM, what, AUTHORITY_INPUT[what]().load(fields)).data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from catalogue.extensions import db
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from tests.web.conftest import make_authority, make_object, post_form, sign_in
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from catalogue.extensions import db
-from catalogue.services import accounts
+from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
 from tests.web.conftest import PASSWORD, csrf_token, post_form, sign_in
 

@@ -9,8 +9,8 @@ import uuid
 from werkzeug.datastructures import MultiDict
 
 from catalogue.extensions import db
-from catalogue.services import objects
 from catalogue.services.identity import SYSTEM
+from catalogue.services.objects import records as objects
 from tests.web.conftest import csrf_token, make_authority, make_object, post_form
 
 

@@ -1,0 +1,1 @@
+"""Authorities and vocabularies: terms, agents, places, collections, locations."""

@@ -1,0 +1,1 @@
+"""Lossless backup of the whole catalogue (tables and media originals), and restore."""

@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: columns, rows, authority matching, imports, import jobs, exports."""

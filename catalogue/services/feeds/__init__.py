@@ -1,0 +1,1 @@
+"""Channels that publish what changed: the changes feed, sitemaps, IIIF Discovery, Linked Art."""

@@ -1,0 +1,1 @@
+"""Media attached to objects: records, storage, delivery (originals, IIIF), fixity."""

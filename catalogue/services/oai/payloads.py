@@ -1,0 +1,151 @@
+"""Serialized ``<metadata>`` payloads, kept current with each record so a harvest only copies.
+
+Building a LIDO record element by element costs far more than sending it. So whenever an
+object's public view or status is written (created, edited, published, re-rendered after an
+authority it uses changed, media added), the same flush stores its ``oai_dc`` and ``lido``
+payloads (``OaiPayload``) if it is public, and removes them if it is not. A payload is thus
+never older than the record it comes from, and exists only for a public object; the harvest
+still checks the object's status itself.
+
+What a payload depends on besides the record (the base URL the harvester used, the
+institution, the default language, the datestamp) is stored as a marker and filled in when
+the payload is served (``fill``). Markers are processing instructions, which lxml never writes
+for record text (``<`` in text is always escaped), so no record can forge one.
+
+``fingerprint`` names the payload format and the public view it was built from. A payload of
+another format (built by older code) is rebuilt when it is served, as is a missing one (a
+database restored from rows written before payloads were kept).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from xml.sax.saxutils import escape
+
+import sqlalchemy as sa
+from lxml import etree
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from catalogue.models import CatalogueObject, OaiPayload, Status
+from catalogue.services.oai import formats
+
+# Changed whenever a builder's output changes: stored payloads of another format are rebuilt.
+FORMAT = "p2"
+PREFIXES = tuple(formats.SCHEMAS)
+MARK, END = b"<?oai ", b"?>"
+BASE_URL, INSTITUTION, LANGUAGE, DATESTAMP = b"base-url", b"institution", b"language", b"datestamp"
+
+
+def fingerprint(public_json: str) -> str:
+    return f"{FORMAT}:{hashlib.sha256(public_json.encode()).hexdigest()[:32]}"
+
+
+def current(fingerprint_: str | None) -> bool:
+    """Whether a stored payload was built by this format (its record keeps it current)."""
+    return bool(fingerprint_) and fingerprint_.startswith(FORMAT + ":")
+
+
+def build(record: dict, prefix: str) -> bytes:
+    """One public record's metadata payload, serialized, with markers for the context."""
+    # Unguessable stand-ins while building: no record text can contain them.
+    token = secrets.token_hex(16)
+    names = {"b": BASE_URL, "i": INSTITUTION, "l": LANGUAGE, "d": DATESTAMP}
+    ctx = formats.Context(f"b{token}", f"i{token}", f"l{token}")
+    if prefix == "lido":
+        element = formats.lido(record, ctx, f"d{token}")
+    else:
+        element = formats.oai_dc(record, ctx)
+    payload = etree.tostring(element, encoding="UTF-8")
+    for key, name in names.items():
+        payload = payload.replace(f"{key}{token}".encode(), MARK + name + END)
+    return payload
+
+
+def rows_for(object_id: uuid.UUID, public_json: str) -> list[dict]:
+    """The stored payload rows of one public object, from its public view's JSON text."""
+    record = json.loads(public_json)
+    mark = fingerprint(public_json)
+    return [
+        {"object_id": object_id, "prefix": p, "fingerprint": mark, "payload": build(record, p)}
+        for p in PREFIXES
+    ]
+
+
+def _escaped(value: str) -> bytes:
+    """Text made safe for element content and double-quoted attribute values alike."""
+    entities = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+    return escape(value, entities).encode()
+
+
+class Filler:
+    """Fills in the markers of stored payloads for one response's context."""
+
+    def __init__(self, ctx: formats.Context) -> None:
+        self.values = {
+            BASE_URL: _escaped(ctx.base_url),
+            INSTITUTION: _escaped(ctx.institution),
+            LANGUAGE: _escaped(ctx.default_language),
+        }
+
+    def chunks(self, payload: bytes, datestamp: str) -> list[bytes]:
+        """The payload as pieces to concatenate, markers replaced (one pass over the bytes)."""
+        values = self.values | {DATESTAMP: datestamp.encode()}
+        parts = payload.split(MARK)
+        out = [parts[0]]
+        for part in parts[1:]:
+            name, _, rest = part.partition(END)
+            out += (values[name], rest)
+        return out
+
+    def fill(self, payload: bytes, datestamp: str) -> bytes:
+        return b"".join(self.chunks(payload, datestamp))
+
+
+# ---- keeping payloads current ------------------------------------------------------------
+
+
+def _statement(session, rows: list[dict]):
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OaiPayload)
+    return statement.on_conflict_do_update(
+        index_elements=["object_id", "prefix"],
+        set_={
+            "fingerprint": statement.excluded.fingerprint,
+            "payload": statement.excluded.payload,
+        },
+    )
+
+
+def store(session, rows: list[dict]) -> None:
+    """Insert or replace payload rows (in the caller's transaction)."""
+    if rows:
+        rows = sorted(rows, key=lambda row: (str(row["object_id"]), row["prefix"]))
+        session.connection().execute(_statement(session, rows), rows)
+
+
+def after_flush(session: Session, _context) -> None:
+    """Store or remove the payloads of every object whose public view or status was written.
+
+    Registered by ``services.views`` next to the stored JSON views, so whatever writes an
+    object through the ORM keeps its payloads current in the same transaction.
+    """
+    rows, withdrawn = [], []
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, CatalogueObject) or obj in session.deleted:
+            continue
+        attrs = sa.inspect(obj).attrs
+        if not (attrs.public_json.history.has_changes() or attrs.status.history.has_changes()):
+            continue
+        if obj.status == Status.public:
+            rows += rows_for(obj.id, obj.public_json)
+        elif obj not in session.new:  # a new object has no payloads to remove
+            withdrawn.append(obj.id)
+    store(session, rows)
+    if withdrawn:
+        session.connection().execute(
+            sa.delete(OaiPayload).where(OaiPayload.object_id.in_(withdrawn))
+        )

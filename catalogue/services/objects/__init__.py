@@ -1,0 +1,1 @@
+"""Catalogue objects: reading, writing, documents, stored views, versions, locations."""

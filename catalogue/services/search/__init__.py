@@ -1,0 +1,1 @@
+"""Full-text search over the catalogue: documents, keeping the index in step, queries."""
