@@ -19,6 +19,7 @@ install: $(BIN)/catalogue
 run: install
 	$(BIN)/catalogue db upgrade
 	$(BIN)/catalogue demo load --if-empty
+	$(BIN)/catalogue search sync
 	$(BIN)/catalogue run --host $(HOST) --port $(PORT)
 
 ## serve: production-style serving with gunicorn (2 workers)

@@ -23,7 +23,7 @@ from flask_migrate import upgrade
 from catalogue import create_app
 from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
-from catalogue.services.search import service as search_service
+from catalogue.services.search import sync as search_sync
 
 TYPES = ["Casque", "Lettre", "Photographie", "Uniforme", "Affiche", "Carte", "Médaille"]
 MATERIALS = ["acier", "cuir", "papier", "laine", "coton", "laiton", "bois", "verre"]
@@ -101,7 +101,7 @@ def main() -> None:
 
             # Time spent bringing the search index up to date, inside the import's own time.
             indexing = [0.0, 0.0]
-            catch_up = search_service.catch_up
+            catch_up = search_sync.catch_up
 
             def timed_catch_up(*args, **kwargs):
                 started, cpu = time.perf_counter(), time.process_time()
@@ -111,7 +111,7 @@ def main() -> None:
                     indexing[0] += time.perf_counter() - started
                     indexing[1] += time.process_time() - cpu
 
-            search_service.catch_up = timed_catch_up
+            search_sync.catch_up = timed_catch_up
 
             started, cpu = time.perf_counter(), time.process_time()
             report = imports.import_objects(SYSTEM, source, options, mark)

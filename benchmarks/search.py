@@ -38,7 +38,8 @@ from benchmarks import synthetic  # noqa: E402
 from catalogue import create_app  # noqa: E402
 from catalogue.extensions import db  # noqa: E402
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Status, Term  # noqa: E402
-from catalogue.services.search import service as search_service  # noqa: E402
+from catalogue.services.search import documents as search_documents  # noqa: E402
+from catalogue.services.search import sync as search_sync  # noqa: E402
 from search_index.engine import SearchEngine, SearchRequest  # noqa: E402
 from search_index.schema import FACETS, build_schema, to_fields  # noqa: E402
 from search_index.store import IndexStore  # noqa: E402
@@ -106,7 +107,7 @@ def load_average() -> str:
 def documents(app) -> list[dict]:
     with app.app_context():
         rows = db.session.execute(sa.select(CatalogueObject.document)).scalars()
-        return [search_service.search_document(document) for document in rows]
+        return [search_documents.search_document(document) for document in rows]
 
 
 def raw_whoosh_index(docs: list[dict], directory: str, procs: int) -> float:
@@ -319,7 +320,7 @@ def main() -> None:
     for turn in range(args.rounds):
         with app.app_context():
             started = time.perf_counter()
-            count = search_service.reindex(procs=args.procs)
+            count = search_sync.reindex(procs=args.procs)
             reindex_times.append(time.perf_counter() - started)
         assert count == args.objects, count
         raw_dir = work / f"raw-{turn}"

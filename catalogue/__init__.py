@@ -64,6 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    from catalogue import follow_up
     from catalogue.api import (
         auth,
         authorities,
@@ -82,10 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from catalogue.api.http import unreadable_body
     from catalogue.api.uploads import UploadRequest
-    from catalogue.services.media import records as media_service
 
     app.request_class = UploadRequest
-    media_service.init_app(app)
+    follow_up.register(app)
     api.register_blueprint(objects.blp)
     api.register_blueprint(feeds.blp)
     app.register_blueprint(feeds.pages)
@@ -114,10 +114,6 @@ def create_app(test_config: dict | None = None) -> Flask:
             request.max_content_length = app.config["MAX_JSON_BYTES"]
 
     app.before_request(unreadable_body)
-
-    from catalogue.services.search import service as search_service
-
-    search_service.init_app(app)
 
     from catalogue import cli
 

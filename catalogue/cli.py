@@ -30,6 +30,7 @@ tokens = AppGroup("tokens", help="Manage API tokens.")
 demo = AppGroup("demo", help="The demo collection.")
 search = AppGroup("search", help="The full-text search index.")
 media = AppGroup("media", help="Media files.")
+oai = AppGroup("oai", help="The OAI-PMH repository.")
 
 
 @users.command("create")
@@ -94,20 +95,20 @@ def load_demo(if_empty: bool) -> None:
 @click.option("--procs", type=int, default=None, help="Indexing processes (default: CPU count).")
 def search_reindex(procs: int | None) -> None:
     """Rebuild the index into a fresh directory and swap it in; search keeps answering."""
-    from catalogue.services.search import service
+    from catalogue.services.search import sync as index_sync
 
     procs = procs or os.cpu_count() or 1
-    with click.progressbar(length=service.object_count(), label="Indexing objects") as bar:
-        count = service.reindex(procs=procs, on_progress=bar.update)
+    with click.progressbar(length=index_sync.object_count(), label="Indexing objects") as bar:
+        count = index_sync.reindex(procs=procs, on_progress=bar.update)
     click.echo(f"Indexed {count} objects with {procs} process(es).")
 
 
 @search.command("verify")
 def search_verify() -> None:
     """Report objects missing from, stale in, or extra in the index (exit 1 if any)."""
-    from catalogue.services.search import service
+    from catalogue.services.search import sync as index_sync
 
-    report = service.verify()
+    report = index_sync.verify()
     for kind, ids in report.items():
         for object_id in ids:
             click.echo(f"{kind}\t{object_id}")
@@ -120,9 +121,9 @@ def search_verify() -> None:
 @search.command("sync")
 def search_sync() -> None:
     """Apply every change the index has not seen yet (after a crash, say)."""
-    from catalogue.services.search import service
+    from catalogue.services.search import sync as index_sync
 
-    count = service.sync()
+    count = index_sync.sync()
     click.echo(f"Applied {count} change(s) to the search index.")
 
 
@@ -154,10 +155,23 @@ def verify_media(remove_orphans: bool) -> None:
         raise SystemExit(1)
 
 
+@oai.command("rebuild")
+@click.option("--all", "everything", is_flag=True, help="Every public object, not only stale ones.")
+def oai_rebuild(everything: bool) -> None:
+    """Store the OAI-PMH payloads that are missing or of an older format (after an upgrade)."""
+    from catalogue.extensions import db
+    from catalogue.services import uow
+    from catalogue.services.oai import payloads
+
+    count = payloads.rebuild(db.session, stale_only=not everything)
+    uow.commit()
+    click.echo(f"Built the OAI-PMH payloads of {count} object(s).")
+
+
 def register(app: Flask) -> None:
     from catalogue.cli_exchange import COMMANDS
 
-    for group in (users, tokens, demo, media, search, *COMMANDS):
+    for group in (users, tokens, demo, media, search, oai, *COMMANDS):
         app.cli.add_command(group)
 
 

@@ -104,7 +104,7 @@ def media(app, record: dict, public: bool = True, caption: str = "Vue de face") 
     from catalogue.extensions import db
     from catalogue.models import CatalogueObject, Media
     from catalogue.services import uow
-    from catalogue.services.objects import records as objects
+    from catalogue.services.objects import rerender
 
     with app.app_context():
         media_id = uuid.uuid4()
@@ -124,7 +124,7 @@ def media(app, record: dict, public: bool = True, caption: str = "Vue de face") 
             )
         )
         db.session.flush()
-        objects.set_document_field(db.session.get(CatalogueObject, uuid.UUID(record["id"])))
+        rerender.set_document_field(db.session.get(CatalogueObject, uuid.UUID(record["id"])))
         uow.commit()
         db.session.remove()
     return str(media_id)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry, ObjectVersion
-from catalogue.services.search import service as search
+from catalogue.services.search import sync as search_sync
 
 
 def load(app):
@@ -30,11 +30,11 @@ def counts(app) -> dict:
 def test_demo_load(app, client, users):
     """One load is costly, so one test checks content, visibility and idempotency."""
     with app.app_context():
-        search.engine(app).store.clear()  # what earlier tests indexed is not the demo's
+        search_sync.engine(app).store.clear()  # what earlier tests indexed is not the demo's
     assert "objects" in load(app)
     # The index holds exactly the demo (it catches up once, at the end of the load).
     with app.app_context():
-        assert search.verify() == {"missing": [], "stale": [], "extra": []}
+        assert search_sync.verify() == {"missing": [], "stale": [], "extra": []}
         db.session.remove()
     loaded = counts(app)
     curator = users["curator"].headers

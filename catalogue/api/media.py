@@ -13,7 +13,7 @@ from catalogue.api.http import conditional, identity, if_match, json_response
 from catalogue.api.uploads import HashingFile
 from catalogue.schemas.common import MergePatch
 from catalogue.services.errors import ValidationFailed
-from catalogue.services.media import delivery
+from catalogue.services.media import delivery, uploads
 from catalogue.services.media import records as service
 
 blp = Blueprint("media", __name__, description="Photographs, scans and documents of objects.")
@@ -28,7 +28,7 @@ def _received():
     if part is None or not isinstance(part.stream, HashingFile):
         raise ValidationFailed({"file": ["Send the file as the multipart/form-data field 'file'."]})
     part.stream.flush()
-    return service.Upload(
+    return uploads.Upload(
         Path(part.stream.name), part.stream.sha256, part.stream.size, part.filename
     )
 
@@ -37,8 +37,8 @@ def _received():
 @blp.response(201)
 def upload(object_id: uuid.UUID):
     """Upload a file (multipart: ``file``, ``caption``, ``rights``, ``public``, ``primary``)."""
-    service.check_upload(identity(), object_id)
-    record = service.upload(identity(), object_id, _received(), request.form)
+    uploads.check_upload(identity(), object_id)
+    record = uploads.upload(identity(), object_id, _received(), request.form)
     location = url_for("media.Media", media_id=record.data["id"])
     return json_response(record.data, 201, record.etag, {"Location": location})
 

@@ -33,7 +33,8 @@ from catalogue.schemas.objects import (
     VersionPage,
 )
 from catalogue.services.objects import history
-from catalogue.services.objects import records as service
+from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import write as objects_write
 
 blp = Blueprint(
     "objects",
@@ -70,14 +71,14 @@ class Objects(MethodView):
     @_document_errors(422)
     def get(self, args):
         """List the objects you may see, with filters."""
-        return page_response(service.list_objects(identity(), args), args.get("lang"))
+        return page_response(objects_read.list_objects(identity(), args), args.get("lang"))
 
     @blp.arguments(ObjectIn)
     @blp.response(201, ObjectOut)
     @_document_errors(401, 403, 409, 422)
     def post(self, data):
         """Create an object (curators and admins)."""
-        record = service.create(identity(), data)
+        record = objects_write.create(identity(), data)
         location = url_for("objects.Object", object_id=record.data["id"])
         return record_response(record, status=201, headers={"Location": location})
 
@@ -90,14 +91,14 @@ class Object(MethodView):
     @_document_errors(404, 410, 422)
     def get(self, object_id: uuid.UUID):
         """Read one object; ``?lang=`` adds ``display`` texts in that language."""
-        return record_response(service.get(identity(), object_id), lang_arg())
+        return record_response(objects_read.get(identity(), object_id), lang_arg())
 
     @blp.arguments(ObjectIn)
     @blp.response(200, ObjectOut)
     @_document_errors(*WRITE_ERRORS)
     def put(self, data, object_id: uuid.UUID):
         """Replace an object. Needs If-Match with the ETag you read."""
-        record = service.replace(identity(), object_id, data, if_match())
+        record = objects_write.replace(identity(), object_id, data, if_match())
         return record_response(record)
 
     @blp.arguments(MergePatch, content_type="application/merge-patch+json")
@@ -105,14 +106,14 @@ class Object(MethodView):
     @_document_errors(*WRITE_ERRORS)
     def patch(self, changes, object_id: uuid.UUID):
         """Change some fields (JSON merge patch). Needs If-Match."""
-        record = service.patch(identity(), object_id, changes, if_match())
+        record = objects_write.patch(identity(), object_id, changes, if_match())
         return record_response(record)
 
     @blp.response(204)
     @_document_errors(401, 403, 404, 412, 428)
     def delete(self, object_id: uuid.UUID):
         """Delete an object; a tombstone remains. Needs If-Match."""
-        service.delete(identity(), object_id, if_match())
+        objects_write.delete(identity(), object_id, if_match())
         return "", 204
 
 
@@ -122,7 +123,7 @@ class Object(MethodView):
 @_document_errors(404, 410, 422)
 def by_number(object_number: str):
     """Look an object up by its accession number."""
-    return record_response(service.get_by_number(identity(), object_number), lang_arg())
+    return record_response(objects_read.get_by_number(identity(), object_number), lang_arg())
 
 
 @blp.route("/<uuid:object_id>/versions")

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from catalogue.api.http import display, envelope, identity, json_response
 from catalogue.schemas.common import Problem
 from catalogue.schemas.search import SearchArgs, SearchPage
-from catalogue.services.search import service
+from catalogue.services.search import query as search_query
 
 blp = Blueprint(
     "search",
@@ -26,7 +26,7 @@ blp = Blueprint(
 @blp.alt_response(503, schema=Problem, description="The index cannot be opened.")
 def search(args):
     """Search objects: words, "phrases", AND/OR/NOT, field:value, prefix*, fuzzy~."""
-    page, facets, suggestion = service.search(identity(), args)
+    page, facets, suggestion = search_query.search(identity(), args)
     if args.get("lang"):
         default = current_app.config["DEFAULT_LANGUAGE"]
         page.items = [display(item, args["lang"], default) for item in page.items]

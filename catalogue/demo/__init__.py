@@ -20,7 +20,8 @@ from catalogue.services import uow
 from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import SYSTEM, Identity
 from catalogue.services.objects import history
-from catalogue.services.objects import records as objects
+from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import write as objects_write
 
 NAMESPACE = uuid.UUID("5b0e1d0c-7d43-4f69-9c1c-3a3e1c0de944")
 KINDS = ("terms", "agents", "places", "collections", "locations")
@@ -86,7 +87,7 @@ def _object_input(record: dict, numbers: dict[str, uuid.UUID], with_relations: b
         "collections",
     ):
         data[name] = [_ref(key) for key in record.get(name) or []]
-    return objects.load_input(data)
+    return objects_write.load_input(data)
 
 
 def catalogue_is_empty() -> bool:
@@ -130,7 +131,7 @@ def _load(identity: Identity, dataset: dict) -> Report:
     )
     fresh = [r for r in dataset["objects"] if r["object_number"] not in taken]
     for record in fresh:
-        objects.create(
+        objects_write.create(
             identity,
             _object_input(record, numbers, with_relations=False),
             object_id=numbers[record["object_number"]],
@@ -140,8 +141,8 @@ def _load(identity: Identity, dataset: dict) -> Report:
     for record in fresh:
         object_id = numbers[record["object_number"]]
         if record.get("related_objects"):
-            current = objects.get(identity, object_id)
-            objects.replace(
+            current = objects_read.get(identity, object_id)
+            objects_write.replace(
                 identity,
                 object_id,
                 _object_input(record, numbers, with_relations=True),

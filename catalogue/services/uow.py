@@ -1,11 +1,25 @@
-"""The unit of work: one commit per request or command, with work that runs after it.
+"""The unit of work: one commit per request or command, and the follow-up work it carries.
 
-Services change data and register two kinds of follow-up on the session:
+Services change data through the session and tell the unit of work what else must happen:
 
-- change-log entries (``log_change``), appended at commit time under a lock so that the
+- ``log_change(entry)``: a change-log entry, appended at commit time under a lock so that the
   log's ``seq`` follows commit order even when PostgreSQL transactions overlap;
-- callbacks (``after_commit``), run only once the data is durable: index updates, removal
-  of stored files. A rollback drops both.
+- ``after_commit(callback)``: one-off work for this unit only, run once the data is durable
+  (removing stored files);
+- ``commit()``: the one commit path for requests, commands, imports, backups and restores.
+
+Work that must follow *every* change is registered once, when the app is built, at three
+named hook points (``Hooks``); ``catalogue.services.follow_up.register`` lists them all:
+
+- ``on_change(entry)``: in the transaction, as a service logs each change (a deleted
+  object's media rows are dropped with it);
+- ``before_commit(session, entries)``: in the transaction, once, with every change of the
+  unit (OAI-PMH payloads are rebuilt for the objects that changed);
+- ``after_commit()``: after each commit that logged changes (the search index follows the
+  log). A failure there is logged, never raised: the data is committed, and each such task
+  catches up from the change log.
+
+A rollback drops the unit's entries and callbacks.
 """
 
 from __future__ import annotations
@@ -13,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, text
@@ -28,30 +43,57 @@ log = logging.getLogger(__name__)
 CHANGE_LOG_LOCK = 7_301_944
 
 
+@dataclass
+class Hooks:
+    """The follow-up work registered for every unit of work of one app."""
+
+    changes: list[Callable[[ChangeLogEntry], None]] = field(default_factory=list)
+    commits: list[Callable[[Session, list[ChangeLogEntry]], None]] = field(default_factory=list)
+    committed: list[Callable[[], None]] = field(default_factory=list)
+
+    def on_change(self, hook: Callable[[ChangeLogEntry], None]) -> None:
+        self.changes.append(hook)
+
+    def before_commit(self, hook: Callable[[Session, list[ChangeLogEntry]], None]) -> None:
+        self.commits.append(hook)
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        self.committed.append(hook)
+
+
+def hooks(app=None) -> Hooks:
+    """The app's hook points (an app without any registered gets empty ones)."""
+    if app is None:
+        if not has_app_context():
+            return Hooks()
+        app = current_app
+    return app.extensions.setdefault("uow_hooks", Hooks())
+
+
 def log_change(entry: ChangeLogEntry) -> None:
     db.session.info.setdefault("change_log", []).append(entry)
+    for hook in hooks().changes:
+        hook(entry)
 
 
 def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once this unit of work has committed (dropped on rollback)."""
     db.session.info.setdefault("after_commit", []).append(callback)
 
 
-def add_change_listener(app, listener: Callable[[], None]) -> None:
-    """Call ``listener()`` after every commit that appended to the change log.
-
-    Listeners follow the log from their own cursor (the search index does), so one that
-    fails or misses a call catches up on the next one.
-    """
-    app.extensions.setdefault("change_listeners", []).append(listener)
+def changed() -> None:
+    """Say that this unit changed the log without ``log_change`` (a restore loads it whole):
+    the after-commit hooks run as for any logged change."""
+    db.session.info["logged"] = True
 
 
 @contextmanager
 def listeners_held() -> Iterator[None]:
-    """Run the change listeners once, on leaving the block, instead of after every commit.
+    """Run the after-commit hooks once, on leaving the block, instead of after every commit.
 
     For bulk work committed in many batches (an import): the search index then catches up
-    in one pass over the change log. It runs however the block ends, an interruption too, so
-    the batches committed before it are in the index when the command stops.
+    in one pass over the change log. They run however the block ends, an interruption too,
+    so the batches committed before it are in the index when the command stops.
     """
     session = db.session()
     outer = session.info.get("listeners_held")
@@ -62,15 +104,13 @@ def listeners_held() -> Iterator[None]:
         if not outer:
             session.info.pop("listeners_held", None)
             if session.info.pop("held_logged", False):
-                _run(current_app.extensions.get("change_listeners", []))
+                _run(hooks().committed)
 
 
 def commit() -> None:
     """Commit the unit of work, then run its after-commit work outside the transaction.
 
-    After-commit work may use the session again (it starts a new transaction); a failure
-    there is logged, never raised: the data is committed, and each task has its own repair
-    path (the search index catches up from the change log, orphaned files are swept).
+    After-commit work may use the session again (it starts a new transaction).
     """
     session = db.session()
     session.commit()
@@ -79,7 +119,7 @@ def commit() -> None:
         if session.info.get("listeners_held"):
             session.info["held_logged"] = True
         else:
-            callbacks += current_app.extensions.get("change_listeners", [])
+            callbacks += hooks().committed
     _run(callbacks)
 
 
@@ -92,7 +132,7 @@ def _run(callbacks: list[Callable[[], None]]) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _append_change_log(session: Session) -> None:
+def _before_commit(session: Session) -> None:
     entries = session.info.pop("change_log", None)
     if not entries:
         return
@@ -108,6 +148,8 @@ def _append_change_log(session: Session) -> None:
     session.add_all(entries)
     session.flush()
     session.info["logged"] = True
+    for hook in hooks().commits:
+        hook(session, entries)
 
 
 @event.listens_for(Session, "after_rollback")

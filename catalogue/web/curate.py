@@ -19,7 +19,8 @@ from catalogue.services.errors import (
 )
 from catalogue.services.media import records as media
 from catalogue.services.objects import dashboard as overview
-from catalogue.services.objects import records as objects
+from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import write as objects_write
 from catalogue.web import choices, finder, objectform
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 
@@ -32,10 +33,12 @@ UNITS = sorted({unit for units in DIMENSION_UNITS.values() for unit in units})
 @signed_in
 def dashboard():
     me = identity()
-    recent = objects.list_objects(me, {"sort": "-updated", "per_page": 10}).items
+    recent = objects_read.list_objects(me, {"sort": "-updated", "per_page": 10}).items
     drafts = []
     if me.is_staff:
-        drafts = objects.list_objects(me, {"status": "draft", "sort": "-updated", "per_page": 10})
+        drafts = objects_read.list_objects(
+            me, {"status": "draft", "sort": "-updated", "per_page": 10}
+        )
         drafts = drafts.items
     recent, drafts = [r.data for r in recent], [r.data for r in drafts]
     counts = overview.counts_by_status(me)
@@ -54,7 +57,7 @@ def search():
 @bp.get("/objects/<uuid:object_id>")
 @signed_in
 def view(object_id: uuid.UUID):
-    record = objects.get(identity(), object_id)
+    record = objects_read.get(identity(), object_id)
     files = media.list_for_object(identity(), object_id) if identity().is_staff else []
     return render_template(
         "web/curate_object.html", record=record.data, etag=record.etag, files=files
@@ -85,7 +88,7 @@ def new():
 @bp.get("/objects/<uuid:object_id>/edit")
 @staff_required
 def edit(object_id: uuid.UUID):
-    record = objects.get(identity(), object_id)
+    record = objects_read.get(identity(), object_id)
     form = objectform.to_form(record.data)
     form["etag"] = record.etag
     return _form_page(form, record=record.data)
@@ -93,7 +96,7 @@ def edit(object_id: uuid.UUID):
 
 def _object_id_of(number: str) -> str | None:
     try:
-        return objects.get_by_number(identity(), number).data["id"]
+        return objects_read.get_by_number(identity(), number).data["id"]
     except (NotFound, Gone):
         return None
 
@@ -113,19 +116,19 @@ def update(object_id: uuid.UUID):
 def _submit(object_id: uuid.UUID | None):
     """Validate and save the form; on any refusal the curator's text is shown back."""
     form = request.form.copy()
-    record = objects.get(identity(), object_id).data if object_id else None
+    record = objects_read.get(identity(), object_id).data if object_id else None
     payload, rows, errors = objectform.from_form(form, _object_id_of)
     try:
-        data = objects.load_input(payload)
+        data = objects_write.load_input(payload)
     except ValidationFailed as error:
         errors = {**objectform.form_errors(error.errors, rows), **errors}
     if errors:
         return _form_page(form, errors, record, status=422)
     try:
         if object_id is None:
-            saved = objects.create(identity(), data)
+            saved = objects_write.create(identity(), data)
         else:
-            saved = objects.replace(identity(), object_id, data, form.get("etag") or None)
+            saved = objects_write.replace(identity(), object_id, data, form.get("etag") or None)
     except ValidationFailed as error:
         return _form_page(form, objectform.form_errors(error.errors, rows), record, status=422)
     except Conflict as error:
@@ -138,7 +141,7 @@ def _submit(object_id: uuid.UUID | None):
 
 def _stale(object_id: uuid.UUID, form):
     """Someone saved in between: keep the curator's text, show what is saved now."""
-    current = objects.get(identity(), object_id)
+    current = objects_read.get(identity(), object_id)
     saved_form = objectform.to_form(current.data)
     labels = {
         key: text for options in choices.object_form(identity()).values() for key, text in options
@@ -157,7 +160,9 @@ def _stale(object_id: uuid.UUID, form):
 def set_status(object_id: uuid.UUID):
     status = request.form.get("status", "")
     try:
-        objects.patch(identity(), object_id, {"status": status}, request.form.get("etag") or None)
+        objects_write.patch(
+            identity(), object_id, {"status": status}, request.form.get("etag") or None
+        )
     except (PreconditionFailed, PreconditionRequired):
         flash(_("Someone changed this record since you opened it; nothing was changed."), "error")
     except ValidationFailed as error:

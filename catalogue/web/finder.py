@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from catalogue.schemas.common import CONTROL
 from catalogue.services.errors import BadRequest, ValidationFailed
 from catalogue.services.identity import Identity
-from catalogue.services.search import service as search
+from catalogue.services.search import query as search_query
 
 FILTERS = ("object_type", "collection", "material", "maker", "place")
 PER_PAGE = 20
@@ -74,7 +74,7 @@ def find(identity: Identity, args: dict) -> dict:
         "error": None,
     }
     try:
-        page, facets, suggestion = search.search(identity, service_args)
+        page, facets, suggestion = search_query.search(identity, service_args)
     except (BadRequest, ValidationFailed) as error:
         return {**empty, "error": error.detail}
     return {

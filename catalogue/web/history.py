@@ -13,7 +13,7 @@ from catalogue.schemas.common import flatten_messages
 from catalogue.schemas.objects import ConditionCheckIn, MovementIn
 from catalogue.services.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
 from catalogue.services.objects import history
-from catalogue.services.objects import records as objects
+from catalogue.services.objects import read as objects_read
 from catalogue.web import choices
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 from catalogue.web.rendering import pick
@@ -46,7 +46,7 @@ def flatten(value, path: str = "") -> dict[str, str]:
 @signed_in
 def versions(object_id: uuid.UUID):
     page = history.list_versions(identity(), object_id, {"per_page": 100})
-    record = objects.get(identity(), object_id)
+    record = objects_read.get(identity(), object_id)
     return render_template(
         "web/history.html", versions=page.items, record=record.data, etag=record.etag
     )
@@ -66,7 +66,7 @@ def diff(object_id: uuid.UUID):
     new = flatten(history.get_version(identity(), object_id, b)["record"])
     rows = [(k, old.get(k, ""), new.get(k, "")) for k in sorted(old.keys() | new.keys())]
     rows = [row for row in rows if row[1] != row[2]]
-    record = objects.get(identity(), object_id).data
+    record = objects_read.get(identity(), object_id).data
     return render_template("web/diff.html", rows=rows, a=a, b=b, record=record)
 
 
@@ -93,7 +93,7 @@ def _movements_page(object_id, errors=None, form=None, status=200):
     me = identity()
     return render_template(
         "web/movements.html",
-        record=objects.get(me, object_id).data,
+        record=objects_read.get(me, object_id).data,
         movements=history.list_movements(me, object_id, {"per_page": 100}).items,
         checks=history.list_condition_checks(me, object_id, {"per_page": 100}).items,
         locations=choices.locations(me),

@@ -21,7 +21,7 @@ from catalogue.services.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from catalogue.services.media import delivery
+from catalogue.services.media import delivery, uploads
 from catalogue.services.media import records as service
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 
@@ -40,7 +40,7 @@ def _problems(error: ValidationFailed) -> str:
 @bp.post("/objects/<uuid:object_id>/media")
 @staff_required
 def upload(object_id: uuid.UUID):
-    service.check_upload(identity(), object_id)
+    uploads.check_upload(identity(), object_id)
     parts = [p for p in request.files.getlist("file") if p.filename]
     if not parts:
         flash(_("Choose one or more files to upload."), "error")
@@ -48,11 +48,11 @@ def upload(object_id: uuid.UUID):
         if not isinstance(part.stream, HashingFile):
             continue
         part.stream.flush()
-        received = service.Upload(
+        received = uploads.Upload(
             Path(part.stream.name), part.stream.sha256, part.stream.size, part.filename
         )
         try:
-            service.upload(identity(), object_id, received, request.form)
+            uploads.upload(identity(), object_id, received, request.form)
             flash(_("%(name)s was added.", name=part.filename), "success")
         except (ValidationFailed, UnsupportedMediaType) as error:
             problems = _problems(error) if isinstance(error, ValidationFailed) else error.detail

@@ -8,7 +8,7 @@ from flask import current_app, render_template, request, url_for
 
 from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import ANONYMOUS
-from catalogue.services.objects import records as objects
+from catalogue.services.objects import read as objects_read
 from catalogue.web import finder
 from catalogue.web.common import page_blueprint
 
@@ -31,7 +31,7 @@ def search():
 
 @bp.get("/objects/<uuid:object_id>")
 def object_page(object_id: uuid.UUID):
-    record = objects.get(ANONYMOUS, object_id).data
+    record = objects_read.get(ANONYMOUS, object_id).data
     base = current_app.config["PUBLIC_BASE_URL"]
     path = url_for("public.object_page", object_id=object_id)
     permanent = (

@@ -12,8 +12,9 @@ from catalogue.extensions import db
 from catalogue.models import Base
 from catalogue.services.etag import ANY
 from catalogue.services.identity import SYSTEM
-from catalogue.services.objects import records as objects
-from catalogue.services.objects.records import load_input
+from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import write as objects_write
+from catalogue.services.objects.write import load_input
 
 KEPT_TABLES = {"users", "api_tokens"}
 STATUSES = st.sampled_from(["draft", "internal", "public"])
@@ -100,19 +101,19 @@ def test_a_mirror_synced_through_the_feed_equals_the_list(app, client, users, op
             if op[0] == "create":
                 number = f"2026.{next(_numbers):05d}.001"
                 data = _input({"object_number": number, "title": {"fr": number}, "status": op[1]})
-                alive.append(uuid.UUID(objects.create(SYSTEM, data).data["id"]))
+                alive.append(uuid.UUID(objects_write.create(SYSTEM, data).data["id"]))
             elif op[0] == "sync":
                 mirrors[op[1]].sync_page(op[2])
             elif alive:
                 object_id = alive[op[1] % len(alive)]
-                current = objects.get(SYSTEM, object_id).data
+                current = objects_read.get(SYSTEM, object_id).data
                 if op[0] == "edit":
                     title = {"fr": current["title"]["fr"] + "+"}
-                    objects.replace(SYSTEM, object_id, _input(current, title=title), ANY)
+                    objects_write.replace(SYSTEM, object_id, _input(current, title=title), ANY)
                 elif op[0] == "status":
-                    objects.replace(SYSTEM, object_id, _input(current, status=op[2]), ANY)
+                    objects_write.replace(SYSTEM, object_id, _input(current, status=op[2]), ANY)
                 else:
-                    objects.delete(SYSTEM, object_id, ANY)
+                    objects_write.delete(SYSTEM, object_id, ANY)
                     alive.remove(object_id)
             db.session.remove()
         for name, mirror in mirrors.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalogue.services.search import service as search
+from catalogue.services.search import sync as search_sync
 from tests import helpers
 from tests.leaks import CHANNELS, leaks
 
@@ -21,7 +21,9 @@ def patch(client, caller, record, changes):
 
 def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(app, client, curator):
     with app.app_context():
-        search.engine(app).store.clear()  # an index left by earlier tests would be a blind spot
+        search_sync.engine(
+            app
+        ).store.clear()  # an index left by earlier tests would be a blind spot
     text = {"fr": f"Texte secret {CANARY}", "en": f"Secret text {CANARY}"}
     draft = helpers.obj(client, curator, status="draft", title=text, description=text)
     internal = helpers.obj(client, curator, status="internal", title=text, description=text)

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ObjectTerm, Status
-from catalogue.services.search import service as search_service
+from catalogue.services.search import sync as search_sync
+from search_index.engine import SearchEngine
+from search_index.store import IndexStore
 from tests.helpers import agent, collection, obj, place, read, term
 
 
@@ -17,7 +19,7 @@ from tests.helpers import agent, collection, obj, place, read, term
 def empty_index(app):
     """Each test starts from an empty index (the database is emptied between tests)."""
     with app.app_context():
-        search_service.engine(app).store.clear()
+        search_sync.engine(app).store.clear()
 
 
 def search(client, caller=None, status: int = 200, **params):
@@ -296,7 +298,7 @@ def test_readiness_fails_when_the_index_cannot_be_opened(app, client, tmp_path, 
     assert client.get("/readyz").get_json()["checks"]["search_index"] == "ok"
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
-    broken = search_service.SearchEngine(search_service.IndexStore(blocker / "index"))
+    broken = SearchEngine(IndexStore(blocker / "index"))
     monkeypatch.setitem(app.extensions, "search", broken)
     response = client.get("/readyz")
     assert response.status_code == 503

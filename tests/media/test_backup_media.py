@@ -21,6 +21,7 @@ from catalogue.services.backup import database as backup
 from catalogue.services.errors import ValidationFailed
 from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
+from catalogue.services.media import files as media_files
 from catalogue.services.media import records as media_service
 from tests.media import samples
 from tests.media.conftest import BUCKET
@@ -79,7 +80,7 @@ def answers() -> dict[str, dict]:
 def stored_checksums() -> dict[str, str]:
     """Each media's original as read back from storage, hashed."""
     rows = db.session.execute(sa.select(Media.id, Media.storage_key)).all()
-    storage = media_service.storage()
+    storage = media_files.storage()
     return {str(i): hashlib.sha256(storage.read(key)).hexdigest() for i, key in rows}
 
 
@@ -114,7 +115,7 @@ def test_round_trip_sqlite_local_to_postgresql_s3_and_back(tmp_path, other_postg
         checksums = stored_checksums()
         assert checksums == {i: served[i]["sha256"] for i in served}
         # Derivatives were made again in S3: pyramid, preview and thumbnail of each image.
-        keys = set(media_service.storage().list_keys())
+        keys = set(media_files.storage().list_keys())
         images = [i for i in served if served[i]["content_type"].startswith("image/")]
         for media_id in images:
             assert f"derivatives/{media_id}/thumbnail.jpg" in keys
@@ -154,7 +155,7 @@ def test_damaged_media_file_is_refused_before_anything_is_written(tmp_path):
             backup.restore(SYSTEM, tmp_path / "backup")
         assert manifest["media"]["files"][0]["path"] in refused.value.errors
         assert snapshot()["media"] == [] and snapshot()["objects"] == []
-        assert list(media_service.storage().list_keys()) == []
+        assert list(media_files.storage().list_keys()) == []
         db.session.remove()
         db.engine.dispose()
     listed = json.loads((tmp_path / "backup" / "manifest.json").read_text())

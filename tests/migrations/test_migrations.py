@@ -17,7 +17,7 @@ from flask_migrate import downgrade, upgrade
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Base
-from catalogue.services.objects import records as object_service
+from catalogue.services.objects import write as objects_write
 from tests.conftest import make_test_config
 from tests.services.exchange_helpers import CURATOR
 
@@ -88,7 +88,7 @@ def test_upgrading_builds_the_payloads_of_public_records(fresh_app):
         upgrade()
         for number, status in (("2026.0001.001", "public"), ("2026.0002.001", "draft")):
             data = {"object_number": number, "title": {"fr": f"Objet {number}"}, "status": status}
-            object_service.create(CURATOR, object_service.load_input(data))
+            objects_write.create(CURATOR, objects_write.load_input(data))
         db.session.remove()
         downgrade(revision="0006")
         upgrade()

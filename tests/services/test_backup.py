@@ -18,7 +18,7 @@ from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.etag import ANY
 from catalogue.services.identity import SYSTEM
 from catalogue.services.objects import history
-from catalogue.services.objects import records as object_service
+from catalogue.services.objects import write as objects_write
 from tests.conftest import empty_tables
 from tests.services.exchange_helpers import CURATOR
 
@@ -30,18 +30,18 @@ def fill() -> None:
         sa.select(CatalogueObject.id).order_by(CatalogueObject.object_number)
     ).scalars()
     first, second = list(numbers)[:2]
-    object_service.patch(CURATOR, first, {"internal_notes": "Revu en 2026."}, ANY)
+    objects_write.patch(CURATOR, first, {"internal_notes": "Revu en 2026."}, ANY)
     history.record_condition_check(
         CURATOR, first, {"condition": Condition.fair, "notes": "Rouille"}
     )
-    object_service.delete(CURATOR, second, ANY)
+    objects_write.delete(CURATOR, second, ANY)
     accounts.create_user(SYSTEM, "registrar@museum.example", "curator", "a long password 123")
     db.session.remove()
 
 
 def small_fill() -> None:
-    object_service.create(
-        CURATOR, object_service.load_input({"object_number": "2026.0001.001", "title": "Objet"})
+    objects_write.create(
+        CURATOR, objects_write.load_input({"object_number": "2026.0001.001", "title": "Objet"})
     )
     db.session.remove()
 
@@ -77,7 +77,7 @@ def test_round_trip_on_the_same_database(ctx, tmp_path):
     assert snapshot() == before
     # Ids handed out after a restore follow the restored ones (PostgreSQL sequences).
     some = db.session.execute(sa.select(CatalogueObject.id).limit(1)).scalar_one()
-    record = object_service.patch(CURATOR, some, {"internal_notes": "Après restauration"}, ANY)
+    record = objects_write.patch(CURATOR, some, {"internal_notes": "Après restauration"}, ANY)
     assert record.data["internal_notes"] == "Après restauration"
 
 
@@ -172,8 +172,8 @@ def test_sqlite_to_postgresql_and_back(tmp_path, other_postgres):
         restored = snapshot()
         backup.backup(SYSTEM, tmp_path / "from-postgresql")
         # The restored catalogue works: a new object gets new version and change-log ids.
-        created = object_service.create(
-            CURATOR, object_service.load_input({"object_number": "2026.0002.001", "title": "x"})
+        created = objects_write.create(
+            CURATOR, objects_write.load_input({"object_number": "2026.0002.001", "title": "x"})
         )
         assert created.data["version"] == 1
         db.session.remove()

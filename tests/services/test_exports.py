@@ -19,7 +19,7 @@ from catalogue.services.errors import ValidationFailed
 from catalogue.services.exchange import exports, imports
 from catalogue.services.exchange.imports import Options
 from catalogue.services.exchange.spreadsheets import csv_chunks, jsonl_chunks, write_xlsx
-from catalogue.services.objects import records as object_service
+from catalogue.services.objects import write as objects_write
 from tests.services.exchange_helpers import CURATOR, counts, make_vocabulary
 
 
@@ -28,9 +28,9 @@ def catalogue(ctx):
     """Records using every column kind, including ones exported as JSON cells."""
     v = make_vocabulary()
     ref = lambda key: {"id": v[key]}  # noqa: E731
-    whole = object_service.create(
+    whole = objects_write.create(
         CURATOR,
-        object_service.load_input(
+        objects_write.load_input(
             {
                 "object_number": "1997.0010.001",
                 "status": "public",
@@ -64,9 +64,9 @@ def catalogue(ctx):
             }
         ),
     ).data
-    part = object_service.create(
+    part = objects_write.create(
         CURATOR,
-        object_service.load_input(
+        objects_write.load_input(
             {
                 "object_number": "1997.0010.002",
                 "status": "internal",
@@ -83,9 +83,9 @@ def catalogue(ctx):
             }
         ),
     ).data
-    draft = object_service.create(
+    draft = objects_write.create(
         CURATOR,
-        object_service.load_input(
+        objects_write.load_input(
             {"object_number": "1997.0011.001", "title": {"fr": "Brouillon"}, "status": "draft"}
         ),
     ).data

@@ -7,10 +7,11 @@ import pytest
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject
+from catalogue.services import uow
 from catalogue.services.exchange import imports
 from catalogue.services.exchange.imports import Options
 from catalogue.services.search import follower as index_follower
-from catalogue.services.search import service as search_service
+from catalogue.services.search import sync as search_sync
 from search_index.engine import SearchRequest
 from tests.services.exchange_helpers import CURATOR, count, write_csv
 
@@ -19,13 +20,13 @@ ROWS = 24
 
 @pytest.fixture
 def empty_index(app, ctx):
-    search_service.engine(app).store.clear()
+    search_sync.engine(app).store.clear()
 
 
 @pytest.fixture
 def listeners_down(app):
     """Commits happen, the index listener does not run: only a follower can index."""
-    listeners = app.extensions["change_listeners"]
+    listeners = uow.hooks(app).committed
     saved = list(listeners)
     listeners.clear()
     yield
@@ -40,7 +41,7 @@ def _file(tmp_path, count=ROWS):
 
 def _found(q: str) -> int:
     """What the index holds now (a search through the API would catch up first)."""
-    return search_service.engine().search(SearchRequest(q=q, per_page=1)).total
+    return search_sync.engine().search(SearchRequest(q=q, per_page=1)).total
 
 
 def test_a_large_import_is_indexed_by_a_follower_and_complete_at_the_end(
@@ -53,7 +54,7 @@ def test_a_large_import_is_indexed_by_a_follower_and_complete_at_the_end(
     db.session.remove()
     assert report.created == ROWS
     assert _found("periscope") == ROWS
-    assert search_service.verify() == {"missing": [], "stale": [], "extra": []}
+    assert search_sync.verify() == {"missing": [], "stale": [], "extra": []}
 
 
 @pytest.mark.skipif(not index_follower.available(), reason="needs fork and a second core")
@@ -90,4 +91,4 @@ def test_an_interrupted_large_import_leaves_the_index_matching_the_committed_bat
     db.session.remove()
     assert stopped.value.import_report.created == 15 == count(CatalogueObject)
     assert _found("periscope") == 15
-    assert search_service.verify() == {"missing": [], "stale": [], "extra": []}
+    assert search_sync.verify() == {"missing": [], "stale": [], "extra": []}

@@ -53,10 +53,11 @@ def _quick_password_hashing():
 def _empty_search_index(app):
     """The database is emptied between tests, so the index must be too: the change log
     starts again from the same numbers and the index would take it as already read."""
-    from catalogue.services.search import service as search
+
+    from catalogue.services.search import sync as search_sync
 
     with app.app_context():
-        search.engine(app).store.clear()
+        search_sync.engine(app).store.clear()
 
 
 @pytest.fixture
@@ -101,12 +102,13 @@ def browser_for(app, people):
 
 def make_object(app, **fields) -> dict:
     """Create an object through the service, as the system; returns the record."""
-    from catalogue.services.objects import records as objects
+
+    from catalogue.services.objects import write as objects_write
     from tests.helpers import next_number
 
     body = {"object_number": next_number(), "title": {"fr": "Objet", "en": "Object"}, **fields}
     with app.app_context():
-        record = objects.create(SYSTEM, objects.load_input(body)).data
+        record = objects_write.create(SYSTEM, objects_write.load_input(body)).data
         db.session.remove()
     return record
 

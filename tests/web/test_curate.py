@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from catalogue.extensions import db
 from catalogue.services.identity import SYSTEM
-from catalogue.services.objects import records as objects
+from catalogue.services.objects import read as objects_read
 from tests.web.conftest import csrf_token, make_authority, make_object, post_form
 
 
@@ -82,7 +82,7 @@ def test_create_an_object_with_every_kind_of_field(app, browser_for):
     assert "Fusée V2" in page and "V2 rocket" in page and "Mittelwerk" in page
     assert "1943-10-01" in page and "1944-07-31" in page and "14.0 m" in page
     with app.app_context():
-        record = objects.get_by_number(SYSTEM, "2026.0100.001").data
+        record = objects_read.get_by_number(SYSTEM, "2026.0100.001").data
         db.session.remove()
     assert record["title"] == {"fr": "Fusée V2", "en": "V2 rocket"}
     assert record["materials"][0]["id"] == steel["id"]
@@ -123,7 +123,7 @@ def test_an_unchanged_edit_makes_no_new_version(app, browser_for):
     )
     assert response.status_code == 302
     with app.app_context():
-        assert objects.get(SYSTEM, uuid.UUID(record["id"])).data["version"] == 1
+        assert objects_read.get(SYSTEM, uuid.UUID(record["id"])).data["version"] == 1
         db.session.remove()
 
 
@@ -148,7 +148,7 @@ def test_a_stale_edit_is_refused_and_keeps_both_texts(app, browser_for):
     conflict = page[page.index('id="conflict"') : page.index("</div>", page.index('id="conflict"'))]
     assert "title.fr" in conflict and "related_objects" not in conflict
     with app.app_context():
-        assert objects.get(SYSTEM, uuid.UUID(record["id"])).data["title"]["fr"] == (
+        assert objects_read.get(SYSTEM, uuid.UUID(record["id"])).data["title"]["fr"] == (
             "Titre du premier conservateur"
         )
         db.session.remove()
@@ -204,7 +204,7 @@ def test_history_lists_versions_shows_a_diff_and_restores(app, browser_for):
     )
     assert response.status_code == 302
     with app.app_context():
-        data = objects.get(SYSTEM, uuid.UUID(record["id"])).data
+        data = objects_read.get(SYSTEM, uuid.UUID(record["id"])).data
         db.session.remove()
     assert data["title"]["fr"] == "Avant" and data["version"] == 3
 

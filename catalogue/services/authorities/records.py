@@ -31,10 +31,10 @@ from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
 from catalogue.services.etag import check_precondition
 from catalogue.services.identity import Identity
-from catalogue.services.objects import records as object_service
+from catalogue.services.objects import rerender
 from catalogue.services.objects.documents import iso, ref
-from catalogue.services.objects.records import merge_patch
 from catalogue.services.objects.views import Record, dumps
+from catalogue.services.objects.write import merge_patch
 from catalogue.services.pagination import Page, paginate
 
 KINDS = {
@@ -217,7 +217,7 @@ def _update(identity: Identity, kind: str, item, data: dict) -> Record:
     if to_dict(kind, item) != before:
         item.updated_at = utcnow()
         # Records that show this authority's label are rebuilt in the same transaction.
-        object_service.rerender_where(_objects_using(kind, item.id))
+        rerender.rerender_where(_objects_using(kind, item.id))
     uow.commit()
     return get(identity, kind, item.id)
 

@@ -23,12 +23,13 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from catalogue.extensions import db
-from catalogue.models import Base, CatalogueObject, Status
+from catalogue.models import Base
 from catalogue.models.base import UTCDateTime, utcnow
+from catalogue.services import uow
 from catalogue.services.backup import media as backup_media
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.identity import Identity
-from catalogue.services.media import records as media_service
+from catalogue.services.media import files as media_files
 from catalogue.services.oai import payloads as oai_payloads
 
 log = logging.getLogger(__name__)
@@ -201,19 +202,17 @@ def restore(identity: Identity, directory: Path) -> dict:
         for entry in manifest["tables"]:
             if entry["name"] not in DERIVED_TABLES:
                 _restore_table(directory, entry, by_name[entry["name"]])
-        _build_derived()
+        # Derived from the records, as saving each would have stored them.
+        oai_payloads.rebuild(db.session)
         backup_media.restore_originals(directory, manifest, stored)
         _reset_sequences()
-        db.session.commit()
+        # The change log came back whole: what follows changes (the search index) reads it.
+        uow.changed()
+        uow.commit()
     except BaseException:
         db.session.rollback()
-        media_service.remove_files(stored)
+        media_files.remove_files(stored)
         raise
-    for listener in current_app.extensions.get("change_listeners", []):
-        try:
-            listener()
-        except Exception:
-            log.exception("change listener %r failed after restore", listener)
     return manifest
 
 
@@ -241,19 +240,6 @@ def _restore_table(directory: Path, entry: dict, table: sa.Table) -> None:
                 .where(*(table.c[k] == record[k] for k in keys))
                 .values({k: v for k, v in record.items() if k not in keys})
             )
-
-
-def _build_derived() -> None:
-    """Every public object's OAI-PMH payloads, as saving it would have stored them."""
-    public = sa.select(CatalogueObject.id).where(CatalogueObject.status == Status.public)
-    ids = db.session.execute(public.order_by(CatalogueObject.id)).scalars().all()
-    for start in range(0, len(ids), CHUNK):
-        views = db.session.execute(
-            sa.select(CatalogueObject.id, CatalogueObject.public_json).where(
-                CatalogueObject.id.in_(ids[start : start + CHUNK])
-            )
-        )
-        oai_payloads.store(db.session, [p for row in views for p in oai_payloads.rows_for(*row)])
 
 
 def _keys(table: sa.Table) -> list[str]:

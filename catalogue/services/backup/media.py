@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.errors import Conflict, Unavailable, ValidationFailed
-from catalogue.services.media import records as media_service
+from catalogue.services.media import files as media_files
 from media import images
 from media.checksums import sha256_of_file
 from media.storage import MissingFile, StorageUnavailable
@@ -41,7 +41,7 @@ def copy_originals(directory: Path) -> list[dict]:
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_name(f".part-{sha256}")
         try:
-            media_service.storage().fetch(key, part)
+            media_files.storage().fetch(key, part)
         except MissingFile as error:
             raise Conflict(
                 f"The original of media {media_id} is missing from storage; "
@@ -97,13 +97,13 @@ def restore_originals(directory: Path, manifest: dict, stored: list[str]) -> Non
             sniffed = images.sniff(handle.read(16))
         if sniffed != media.content_type:
             raise ValidationFailed({entry["path"]: [f"Not a {media.content_type} file."]})
-        key = media_service.original_key(media.id)
+        key = media_files.original_key(media.id)
         with tempfile.TemporaryDirectory(prefix="restore-") as workdir:
             files = {key: (path, media.content_type)}
             derivatives = processed = None
             if media.width is not None:  # it had derivatives: an image, or a rendered document
                 try:
-                    processed = media_service.make_derivatives(
+                    processed = media_files.make_derivatives(
                         media.content_type, path, Path(workdir)
                     )
                 except images.BadImage as error:
@@ -113,12 +113,12 @@ def restore_originals(directory: Path, manifest: dict, stored: list[str]) -> Non
                     raise ValidationFailed(
                         {entry["path"]: [f"Media {media.id} decodes to another size."]}
                     )
-                names = {n: media_service.derivative_key(media.id, n) for n in processed.files}
+                names = {n: media_files.derivative_key(media.id, n) for n in processed.files}
                 files.update({names[n]: processed.files[n] for n in names})
                 derivatives = {"files": names, "levels": processed.levels}
             for file_key, (file_path, content_type) in files.items():
                 try:
-                    media_service.storage().put_file(file_key, file_path, content_type)
+                    media_files.storage().put_file(file_key, file_path, content_type)
                 except StorageUnavailable as error:
                     raise Unavailable(f"Media storage is unavailable: {error}") from error
                 stored.append(file_key)

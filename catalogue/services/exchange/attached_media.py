@@ -22,7 +22,7 @@ from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.errors import Conflict
 from catalogue.services.identity import Identity
-from catalogue.services.media import records as media_service
+from catalogue.services.media import uploads
 from media import images
 from media.checksums import sha256_of_file
 
@@ -121,6 +121,6 @@ def attach(identity: Identity, object_id: uuid.UUID, files: list[MediaFile]) -> 
         if sha256_of_file(file.path) != (file.sha256, file.size):
             # The checksum recorded must be that of the bytes stored.
             raise Conflict(f"{file.name} changed while the file was imported; import it again.")
-        received = media_service.Upload(file.path, file.sha256, file.size, file.name)
-        media_service.upload(identity, object_id, received, {})
+        received = uploads.Upload(file.path, file.sha256, file.size, file.name)
+        uploads.upload(identity, object_id, received, {})
     return len(files)

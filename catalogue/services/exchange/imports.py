@@ -34,7 +34,7 @@ from catalogue.services.exchange.columns import Mapping
 from catalogue.services.exchange.rows import OBJECT_INPUT, RowReader, ids_only, input_of, validate
 from catalogue.services.exchange.spreadsheets import read_rows
 from catalogue.services.identity import Identity
-from catalogue.services.objects import records as object_service
+from catalogue.services.objects import write as objects_write
 from catalogue.services.search import follower as index_follower
 
 BATCH_SIZE = 200
@@ -305,7 +305,7 @@ def _apply_batches(
             chunk = checker.plan[start : start + options.batch_size]
             batch = dict.fromkeys(counts, 0)
             made_now = _apply_batch(checker, chunk, batch, report)
-            object_service.commit_batch()
+            objects_write.commit()
             for key, value in batch.items():
                 counts[key] += value
             for kind, n in made_now.items():
@@ -363,7 +363,7 @@ def _apply_row(checker: _Checker, planned: _Planned, objects: dict, made: dict) 
         # What this row refers to must be in the database for the reference checks.
         db.session.flush()
     if planned.action == "create":
-        object_service.stage_create(identity, planned.data, planned.object_id, checked=True)
+        objects_write.stage_create(identity, planned.data, planned.object_id, checked=True)
     elif planned.action == "update":
         obj = objects.get(planned.number)
         if obj is None or obj.version != planned.version:
@@ -371,5 +371,5 @@ def _apply_row(checker: _Checker, planned: _Planned, objects: dict, made: dict) 
                 f"Object {planned.number} (row {planned.line}) was changed or deleted "
                 "while the file was imported; import the file again."
             )
-        if not object_service.stage_save(identity, obj, planned.data):
+        if not objects_write.stage_save(identity, obj, planned.data):
             planned.action = "unchanged"

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import Agent, AgentKind
 from catalogue.services.identity import Identity
-from catalogue.services.objects import records as objects
+from catalogue.services.objects import read as objects_read
 from catalogue.services.objects.views import dumps, etag_of_text
 
 CONTEXT = "https://linked.art/ns/v1/linked-art.json"
@@ -300,6 +300,6 @@ def get(
     identity: Identity, object_id: uuid.UUID, base_url: str, institution: str, language: str
 ) -> tuple[dict, str]:
     """The object as Linked Art, with its entity tag; 404 when the caller may not see it."""
-    record = objects.get(identity, object_id).data
+    record = objects_read.get(identity, object_id).data
     document = build(record, base_url, institution, language)
     return document, etag_of_text(dumps(document))

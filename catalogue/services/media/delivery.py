@@ -20,13 +20,8 @@ from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.errors import BadRequest, NotFound, Unavailable
 from catalogue.services.identity import Identity
-from catalogue.services.media.records import (
-    is_image,
-    load,
-    publicly_cacheable,
-    storage,
-    visible_object,
-)
+from catalogue.services.media.files import storage
+from catalogue.services.media.records import is_image, load, publicly_cacheable, visible_object
 from media import iiif, images
 from media.storage import MissingFile, StorageUnavailable
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.identity import Identity
-from catalogue.services.media.records import remove_files, storage, stored_keys
+from catalogue.services.media.files import remove_files, storage, stored_keys
 from media.checksums import sha256_of_stream
 from media.storage import MissingFile
 

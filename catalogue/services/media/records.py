@@ -1,85 +1,41 @@
-"""Media attached to objects: upload, read, change, delete, deliver, verify.
+"""Media records: read, change, reorder, delete; kept in step with the objects they show.
 
-Files live in the storage named by MEDIA_STORAGE (``media.storage``); the database holds one
-Media row per file. Order of an upload: check permission, type, pixels (nothing stored yet),
-store original and derivatives, then write the row; a failure at any step removes what was
-stored, so a 503 or a database error never leaves a record without a file or a file without a
-record (``catalogue media verify`` finds any left by a crash).
+The database holds one Media row per stored file (``media.files``; uploads in
+``media.uploads``). Every change re-renders the object the media belong to, so its record
+shows them; a deleted object's media go with it (``drop_with_deleted_object``).
 """
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import OperationalError
 
 from catalogue.extensions import db
-from catalogue.models import CatalogueObject, Media
+from catalogue.models import CatalogueObject, ChangeEvent, ChangeLogEntry, Media
 from catalogue.models.base import utcnow
-from catalogue.schemas.media import language_map, upload_fields
+from catalogue.schemas.media import language_map
 from catalogue.services import uow
 from catalogue.services.errors import (
     NotFound,
-    Unavailable,
-    UnsupportedMediaType,
     ValidationFailed,
 )
 from catalogue.services.etag import check_precondition
 from catalogue.services.identity import Identity
+from catalogue.services.media.files import remove_files, stored_keys
 from catalogue.services.objects.documents import iso
+from catalogue.services.objects.rerender import set_document_field
 from catalogue.services.objects.views import dumps, etag_of_text
-from media import images
-from media.storage import MissingFile, Storage, StorageUnavailable, open_storage
 
 EDITABLE = ("caption", "rights", "public", "primary", "position")
-
-
-@dataclass
-class Upload:
-    """A received file: where it sits on local disk, its SHA-256 and size, its client name."""
-
-    path: Path
-    sha256: str
-    size: int
-    filename: str | None
 
 
 @dataclass
 class MediaRecord:
     data: dict
     etag: str
-
-
-def init_app(app) -> None:
-    """Open the configured storage and register its readiness check."""
-    from catalogue.api.health import add_readiness_check
-
-    app.extensions["media_storage"] = open_storage(
-        app.config["MEDIA_STORAGE"], app.config.get("S3_ENDPOINT_URL")
-    )
-    add_readiness_check(app, "media_storage", lambda: app.extensions["media_storage"].check())
-
-
-def storage() -> Storage:
-    return current_app.extensions["media_storage"]
-
-
-def original_key(media_id: uuid.UUID) -> str:
-    return f"originals/{media_id.hex[:2]}/{media_id}"
-
-
-def derivative_key(media_id: uuid.UUID, name: str) -> str:
-    return f"derivatives/{media_id}/{name}"
-
-
-def stored_keys(media: Media) -> list[str]:
-    files = (media.derivatives or {}).get("files", {})
-    return [media.storage_key, *files.values()]
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -118,7 +74,7 @@ def representation(media: Media) -> dict:
     return data
 
 
-def _record(media: Media) -> MediaRecord:
+def record(media: Media) -> MediaRecord:
     data = representation(media)
     return MediaRecord(data, etag_of_text(dumps(data)))
 
@@ -126,16 +82,6 @@ def _record(media: Media) -> MediaRecord:
 def is_image(media: Media) -> bool:
     """Whether the media is shown as an image: an image, or a document by its first page."""
     return bool(media.derivatives)
-
-
-def make_derivatives(content_type: str, path: Path, workdir: Path) -> images.Processed | None:
-    """Derivatives of an image (BadImage if it cannot be decoded), or of a document's first
-    page (None if it cannot be rendered); None for other files."""
-    if content_type in images.IMAGE_TYPES:
-        return images.process(path, workdir, current_app.config["MEDIA_MAX_PIXELS"])
-    if content_type in images.DOCUMENT_TYPES:
-        return images.process_document(path, workdir)
-    return None
 
 
 def visible_object(identity: Identity, object_id: uuid.UUID, lock: bool = False):
@@ -159,7 +105,7 @@ def load(identity: Identity, media_id: uuid.UUID, lock: bool = False) -> Media:
 
 
 def get(identity: Identity, media_id: uuid.UUID) -> MediaRecord:
-    return _record(load(identity, media_id))
+    return record(load(identity, media_id))
 
 
 def publicly_cacheable(media: Media) -> bool:
@@ -173,51 +119,15 @@ def publicly_cacheable(media: Media) -> bool:
 # ---- writing ------------------------------------------------------------------------------
 
 
-def _sniff(path: Path) -> str:
-    with open(path, "rb") as handle:
-        content_type = images.sniff(handle.read(16))
-    if content_type is None:
-        raise UnsupportedMediaType(
-            "The file is not a JPEG, PNG, TIFF, WebP or PDF (judged by its content, not its name)."
-        )
-    return content_type
-
-
-def _store(files: dict[str, tuple[Path, str]]) -> None:
-    """Store each file; on failure remove those already stored and answer 503."""
-    done: list[str] = []
-    try:
-        for key, (path, content_type) in files.items():
-            storage().put_file(key, path, content_type)
-            done.append(key)
-    except StorageUnavailable as error:
-        current_app.logger.error("media storage unavailable: %s", error)
-        remove_files(done)
-        raise Unavailable(
-            "Media storage is unavailable; nothing was saved. Try again later."
-        ) from error
-
-
-def remove_files(keys: list[str]) -> None:
-    """Remove stored files, logging (not raising) failures: ``media verify`` sweeps leftovers."""
-    for key in keys:
-        try:
-            storage().delete(key)
-        except (StorageUnavailable, MissingFile) as error:
-            current_app.logger.warning("could not remove stored file %s: %s", key, error)
-
-
-def _next_position(object_id: uuid.UUID) -> int:
+def next_position(object_id: uuid.UUID) -> int:
     top = db.session.execute(
         sa.select(sa.func.max(Media.position)).where(Media.object_id == object_id)
     ).scalar()
     return 0 if top is None else top + 1
 
 
-def _sync_object(obj: CatalogueObject) -> None:
+def sync_object(obj: CatalogueObject) -> None:
     """Keep has_media and the rendered record in step with the object's media."""
-    from catalogue.services.objects.records import set_document_field
-
     db.session.flush()
     obj.has_media = (
         db.session.execute(sa.select(Media.id).where(Media.object_id == obj.id).limit(1)).first()
@@ -226,7 +136,7 @@ def _sync_object(obj: CatalogueObject) -> None:
     set_document_field(obj)
 
 
-def _set_primary(obj_id: uuid.UUID, media: Media) -> None:
+def set_primary(obj_id: uuid.UUID, media: Media) -> None:
     db.session.execute(
         sa.update(Media)
         .where(Media.object_id == obj_id, Media.id != media.id)
@@ -234,79 +144,11 @@ def _set_primary(obj_id: uuid.UUID, media: Media) -> None:
     )
 
 
-def check_upload(identity: Identity, object_id: uuid.UUID) -> None:
-    """Refuse early (before the body is read) callers who may not add media to this object."""
-    identity.require_staff()
-    visible_object(identity, object_id)
-
-
-def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> MediaRecord:
-    """Add a file to an object: 415 for unknown types, 422 for bad images, 503 if storage fails."""
-    identity.require_staff()
-    visible_object(identity, object_id)
-    fields = upload_fields(form, current_app.config["DEFAULT_LANGUAGE"])
-    content_type = _sniff(received.path)
-    media_id = uuid.uuid4()
-    with tempfile.TemporaryDirectory(prefix="media-") as workdir:
-        try:
-            processed = make_derivatives(content_type, received.path, Path(workdir))
-        except images.BadImage as error:
-            raise ValidationFailed({"file": [str(error)]}, str(error)) from error
-        files = {original_key(media_id): (received.path, content_type)}
-        derivatives = None
-        if processed:
-            names = {name: derivative_key(media_id, name) for name in processed.files}
-            files.update({names[n]: processed.files[n] for n in names})
-            derivatives = {"files": names, "levels": processed.levels}
-        _store(files)
-    try:
-        obj = visible_object(identity, object_id, lock=True)
-        now = utcnow()
-        first = not obj.has_media
-        media = Media(
-            id=media_id,
-            object_id=obj.id,
-            position=_next_position(obj.id),
-            primary=fields.get("primary", first),
-            public=fields.get("public", True),
-            caption=fields.get("caption"),
-            rights=fields.get("rights"),
-            storage_key=original_key(media_id),
-            original_filename=(received.filename or "")[-500:] or None,
-            content_type=content_type,
-            size=received.size,
-            sha256=received.sha256,
-            width=processed.width if processed else None,
-            height=processed.height if processed else None,
-            embedded=processed.embedded if processed else None,
-            derivatives=derivatives,
-            created_at=now,
-            updated_at=now,
-            created_by=identity.email,
-        )
-        db.session.add(media)
-        db.session.flush()
-        if media.primary:
-            _set_primary(obj.id, media)
-        _sync_object(obj)
-        uow.commit()
-    except OperationalError as error:
-        db.session.rollback()
-        remove_files(list(files))
-        current_app.logger.error("database failed after storing media %s: %s", media_id, error)
-        raise Unavailable("The database is unavailable; nothing was saved. Try again.") from error
-    except BaseException:
-        db.session.rollback()
-        remove_files(list(files))
-        raise
-    return _record(media)
-
-
 def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRecord:
     """Change caption, rights, public, primary or position. Needs If-Match."""
     identity.require_staff()
     media = load(identity, media_id, lock=True)
-    check_precondition(_record(media).etag, if_match)
+    check_precondition(record(media).etag, if_match)
     if not isinstance(changes, dict):
         raise ValidationFailed({"_schema": ["A merge patch must be a JSON object."]})
     errors: dict[str, list[str]] = {}
@@ -337,27 +179,33 @@ def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRe
     media.updated_at = utcnow()
     obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
     if values.get("primary"):
-        _set_primary(obj.id, media)
-    _sync_object(obj)
+        set_primary(obj.id, media)
+    sync_object(obj)
     uow.commit()
-    return _record(media)
+    return record(media)
 
 
 def delete(identity: Identity, media_id: uuid.UUID, if_match) -> None:
     """Remove the media row, then (after the commit) its stored files."""
     identity.require_staff()
     media = load(identity, media_id, lock=True)
-    check_precondition(_record(media).etag, if_match)
+    check_precondition(record(media).etag, if_match)
     keys = stored_keys(media)
     obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
     db.session.delete(media)
-    _sync_object(obj)
+    sync_object(obj)
     uow.after_commit(lambda: remove_files(keys))
     uow.commit()
 
 
+def drop_with_deleted_object(entry: ChangeLogEntry) -> None:
+    """The unit of work's ``on_change`` hook: a deleted object's media go with it."""
+    if entry.event == ChangeEvent.deleted:
+        remove_with_object(entry.object_id)
+
+
 def remove_with_object(object_id: uuid.UUID) -> None:
-    """Part of deleting an object: drop its media rows, remove their files after the commit."""
+    """Drop an object's media rows; remove their files after the commit."""
     rows = db.session.execute(sa.select(Media).where(Media.object_id == object_id)).scalars()
     keys = [key for media in rows for key in stored_keys(media)]
     db.session.execute(sa.delete(Media).where(Media.object_id == object_id))
@@ -372,7 +220,7 @@ def list_for_object(identity: Identity, object_id: uuid.UUID) -> list[MediaRecor
     rows = db.session.execute(
         sa.select(Media).where(Media.object_id == obj.id).order_by(Media.position, Media.created_at)
     ).scalars()
-    return [_record(media) for media in rows]
+    return [record(media) for media in rows]
 
 
 def move(identity: Identity, media_id: uuid.UUID, step: int, if_match) -> MediaRecord:
@@ -382,7 +230,7 @@ def move(identity: Identity, media_id: uuid.UUID, step: int, if_match) -> MediaR
     """
     identity.require_staff()
     media = load(identity, media_id, lock=True)
-    check_precondition(_record(media).etag, if_match)
+    check_precondition(record(media).etag, if_match)
     obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
     ordered = list(
         db.session.execute(
@@ -399,6 +247,6 @@ def move(identity: Identity, media_id: uuid.UUID, step: int, if_match) -> MediaR
         for position, item in enumerate(ordered, 1):
             if item.position != position:
                 item.position, item.updated_at = position, now
-        _sync_object(obj)
+        sync_object(obj)
         uow.commit()
-    return _record(media)
+    return record(media)

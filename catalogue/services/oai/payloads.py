@@ -1,11 +1,11 @@
 """Serialized ``<metadata>`` payloads, kept current with each record so a harvest only copies.
 
 Building a LIDO record element by element costs far more than sending it. So whenever an
-object's public view or status is written (created, edited, published, re-rendered after an
-authority it uses changed, media added), the same flush stores its ``oai_dc`` and ``lido``
-payloads (``OaiPayload``) if it is public, and removes them if it is not. A payload is thus
-never older than the record it comes from, and exists only for a public object; the harvest
-still checks the object's status itself.
+object's change is logged (created, edited, published, re-rendered after an authority it uses
+changed, media added), the same transaction stores its ``oai_dc`` and ``lido`` payloads
+(``OaiPayload``) if it is public, and removes them if it is not (``keep_current``). A
+payload is thus never older than the record it comes from, and exists only for a public
+object; the harvest still checks the object's status itself.
 
 What a payload depends on besides the record (the base URL the harvester used, the
 institution, the default language, the datestamp) is stored as a marker and filled in when
@@ -30,7 +30,7 @@ from lxml import etree
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from catalogue.models import CatalogueObject, OaiPayload, Status
+from catalogue.models import CatalogueObject, ChangeEvent, ChangeLogEntry, OaiPayload, Status
 from catalogue.services.oai import formats
 
 # Changed whenever a builder's output changes: stored payloads of another format are rebuilt.
@@ -127,25 +127,61 @@ def store(session, rows: list[dict]) -> None:
         session.connection().execute(_statement(session, rows), rows)
 
 
-def after_flush(session: Session, _context) -> None:
-    """Store or remove the payloads of every object whose public view or status was written.
+def keep_current(session: Session, entries: list[ChangeLogEntry]) -> None:
+    """Store or remove the payloads of every object this unit of work changed.
 
-    Registered by ``services.views`` next to the stored JSON views, so whatever writes an
-    object through the ORM keeps its payloads current in the same transaction.
+    The unit of work's ``before_commit`` hook (registered in ``services.follow_up``): it runs
+    in the transaction of the change, so a payload is never older than its record. An
+    object whose stored payloads were built from the same public view keeps them.
     """
+    ids = {entry.object_id for entry in entries if entry.event != ChangeEvent.deleted}
+    if not ids:
+        return
+    objects = [session.get(CatalogueObject, object_id) for object_id in ids]
+    objects = [obj for obj in objects if obj is not None and obj not in session.deleted]
+    stored = {
+        (row.object_id, row.prefix): row.fingerprint
+        for row in session.execute(
+            sa.select(OaiPayload.object_id, OaiPayload.prefix, OaiPayload.fingerprint).where(
+                OaiPayload.object_id.in_([obj.id for obj in objects])
+            )
+        )
+    }
     rows, withdrawn = [], []
-    for obj in (*session.new, *session.dirty):
-        if not isinstance(obj, CatalogueObject) or obj in session.deleted:
-            continue
-        attrs = sa.inspect(obj).attrs
-        if not (attrs.public_json.history.has_changes() or attrs.status.history.has_changes()):
-            continue
+    for obj in objects:
         if obj.status == Status.public:
-            rows += rows_for(obj.id, obj.public_json)
-        elif obj not in session.new:  # a new object has no payloads to remove
+            mark = fingerprint(obj.public_json)
+            if any(stored.get((obj.id, prefix)) != mark for prefix in PREFIXES):
+                rows += rows_for(obj.id, obj.public_json)
+        elif any((obj.id, prefix) in stored for prefix in PREFIXES):
             withdrawn.append(obj.id)
     store(session, rows)
     if withdrawn:
-        session.connection().execute(
-            sa.delete(OaiPayload).where(OaiPayload.object_id.in_(withdrawn))
+        session.execute(sa.delete(OaiPayload).where(OaiPayload.object_id.in_(withdrawn)))
+
+
+REBUILD_CHUNK = 1000
+
+
+def rebuild(session, stale_only: bool = False) -> int:
+    """Store the payloads of every public object (or of those whose payloads are missing or
+    of another format), in the caller's transaction; returns how many objects were built.
+
+    For a restore, and for ``catalogue oai rebuild`` after an upgrade changed a format
+    (until then a harvest builds such payloads for its answer only).
+    """
+    public = sa.select(CatalogueObject.id).where(CatalogueObject.status == Status.public)
+    if stale_only:
+        current_ = sa.select(OaiPayload.object_id).where(
+            OaiPayload.fingerprint.startswith(FORMAT + ":")
         )
+        public = public.where(CatalogueObject.id.not_in(current_))
+    ids = session.execute(public.order_by(CatalogueObject.id)).scalars().all()
+    for start in range(0, len(ids), REBUILD_CHUNK):
+        views = session.execute(
+            sa.select(CatalogueObject.id, CatalogueObject.public_json).where(
+                CatalogueObject.id.in_(ids[start : start + REBUILD_CHUNK])
+            )
+        )
+        store(session, [row for view in views for row in rows_for(*view)])
+    return len(ids)

@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
 from catalogue.extensions import db
@@ -166,22 +165,17 @@ def _among(column, ids: list[uuid.UUID]):
     return column.in_(ids)
 
 
-def _build_missing(ids: set[uuid.UUID], prefix: str) -> dict[uuid.UUID, str]:
-    """Build and store the payloads of public objects that have none of the current format."""
-    rows = []
+def _build_missing(ids: set[uuid.UUID], prefix: str) -> dict[uuid.UUID, bytes]:
+    """Build, for this answer only, the payloads of public objects that have none of the
+    current format (a harvest never writes: ``catalogue oai rebuild`` stores them)."""
+    built = {}
     for object_id, public_json in db.session.execute(
         sa.select(CatalogueObject.id, CatalogueObject.public_json).where(
             CatalogueObject.id.in_(ids), CatalogueObject.status == PUBLIC
         )
     ):
-        rows += oai_payloads.rows_for(object_id, public_json)
-    try:
-        oai_payloads.store(db.session, rows)
-        db.session.commit()
-    except (IntegrityError, OperationalError):
-        # An object deleted meanwhile: the answer stands, the store can wait.
-        db.session.rollback()
-    return {row["object_id"]: row["payload"] for row in rows if row["prefix"] == prefix}
+        built[object_id] = oai_payloads.build(json.loads(public_json), prefix)
+    return built
 
 
 def item_for(object_id: uuid.UUID, prefix: str | None = None) -> Item | None:

@@ -25,7 +25,9 @@ from catalogue.services.identity import (
     Identity,
     view_of,
 )
-from catalogue.services.objects import records as object_service
+from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import rerender
+from catalogue.services.objects import write as objects_write
 from catalogue.services.objects.documents import iso, ref
 from catalogue.services.objects.views import Record, stored
 from catalogue.services.pagination import Page, paginate
@@ -33,7 +35,7 @@ from catalogue.services.pagination import Page, paginate
 
 def _visible_object(identity: Identity, object_id: uuid.UUID) -> CatalogueObject:
     """The object if the caller may see it; otherwise the same 404/410 as reading it."""
-    object_service.get(identity, object_id)
+    objects_read.get(identity, object_id)
     return db.session.get(CatalogueObject, object_id)
 
 
@@ -99,11 +101,11 @@ def get_version(identity: Identity, object_id: uuid.UUID, number: int) -> dict:
 
 def restore(identity: Identity, object_id: uuid.UUID, number: int, if_match) -> Record:
     """Save an earlier version's record as a new version (references must still exist)."""
-    obj = object_service._load_for_write(identity, object_id)
+    obj = objects_write.load_for_write(identity, object_id)
     check_precondition(stored(obj, identity).etag, if_match)
     version = _version(object_id, number)
-    data = object_service.load_input(version.record)
-    return object_service._save(identity, obj, data, note=f"Restored from version {number}")
+    data = objects_write.load_input(version.record)
+    return objects_write.save(identity, obj, data, note=f"Restored from version {number}")
 
 
 # ---- movements and condition checks (staff only) ------------------------------------------
@@ -176,7 +178,7 @@ def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dic
     ).scalar_one()
     obj.location_id = latest
     db.session.flush()
-    object_service.set_document_field(obj)
+    rerender.set_document_field(obj)
     uow.commit()
     return _movement_dict(movement)
 

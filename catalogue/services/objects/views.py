@@ -1,10 +1,9 @@
 """Each record kept as each kind of caller reads it: JSON text ready to send, with its ETag.
 
-Setting ``CatalogueObject.document`` (the curator's record) fills ``public_json``,
-``research_json`` and ``staff_json`` in the same flush, so reads never re-encode a record
-and every channel serves exactly the view the rules in ``identity.view_of`` allow. The
-OAI-PMH payloads built from the public view are kept the same way, in their own table, by
-the same flush (``oai_payloads.after_flush``).
+``store`` sets an object's document (the curator's record) together with its
+``public_json``, ``research_json`` and ``staff_json``, so reads never re-encode a record and
+every channel serves exactly the view the rules in ``identity.view_of`` allow. Every writer
+of a document goes through ``store``.
 """
 
 from __future__ import annotations
@@ -15,12 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from catalogue.models import CatalogueObject, Role
 from catalogue.services.identity import ANONYMOUS, Identity, view_of
-from catalogue.services.oai import payloads as oai_payloads
 
 VIEWERS = {
     "public": ANONYMOUS,
@@ -64,10 +59,8 @@ def stored(obj: CatalogueObject, identity: Identity) -> Record:
     return Record(getattr(obj, f"{identity.view}_json"))
 
 
-@event.listens_for(CatalogueObject.document, "set")
-def _store_views(target: CatalogueObject, document: dict, _old, _initiator) -> None:
+def store(obj: CatalogueObject, document: dict) -> None:
+    """Set the object's document and the stored view of each kind of caller."""
+    obj.document = document
     for name, viewer in VIEWERS.items():
-        setattr(target, f"{name}_json", dumps(view_of(document, viewer)))
-
-
-event.listen(Session, "after_flush", oai_payloads.after_flush)
+        setattr(obj, f"{name}_json", dumps(view_of(document, viewer)))

@@ -60,7 +60,8 @@ def following(enabled: bool = True) -> Iterator[None]:
 
 
 def _follow(app, stop, parent: int) -> None:
-    from catalogue.services.search import service as search_service
+
+    from catalogue.services.search import sync as search_sync
 
     # Ctrl-C reaches the whole process group: the parent decides when the follower stops,
     # after it has applied what was committed.
@@ -82,4 +83,4 @@ def _follow(app, stop, parent: int) -> None:
 
         # One writer for the whole follow: it commits when the bulk write is over (or every
         # so many documents), not after each batch.
-        search_service.catch_up(None, idle)
+        search_sync.catch_up(None, idle)

@@ -1,0 +1,174 @@
+"""Searching: the objects a caller may see, a page of summaries with highlights, and facets.
+
+A search reads the index as it stands and never writes it: the index follows the change log
+after every commit (``search.sync``), so a search never waits for the index writer.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from flask import current_app
+
+from catalogue.extensions import db
+from catalogue.models import Agent, CatalogueObject, Collection, Place, Term
+from catalogue.services.errors import BadRequest, Unavailable, ValidationFailed
+from catalogue.services.identity import Identity, view_of
+from catalogue.services.pagination import Page
+from catalogue.services.search.sync import engine
+from search_index.engine import SearchRequest
+from search_index.query import QueryError
+from search_index.store import IndexUnavailable
+
+FACET_NAMES = ("object_type", "material", "collection", "maker", "place", "decade", "has_media")
+
+
+FACET_AUTHORITIES = {
+    "object_type": Term,
+    "material": Term,
+    "collection": Collection,
+    "maker": Agent,
+    "place": Place,
+}
+
+
+SUMMARY_FIELDS = (
+    "id",
+    "object_number",
+    "status",
+    "object_type",
+    "title",
+    "description",
+    "production",
+    "materials",
+    "collections",
+    "media",
+    "updated_at",
+    "links",
+)
+
+
+def _summary(record: dict) -> dict:
+    return {key: record.get(key) for key in SUMMARY_FIELDS if key in record}
+
+
+def _pick(label, lang: str, default: str):
+    if not isinstance(label, dict):
+        return label
+    return label.get(lang) or label.get(default) or next(iter(label.values()), None)
+
+
+DECADE_LABELS = {"fr": "années {}", "en": "{}s"}
+
+
+MEDIA_LABELS = {
+    "fr": {"true": "avec média", "false": "sans média"},
+    "en": {"true": "with media", "false": "without media"},
+}
+
+
+def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str) -> dict:
+    # Every label in one round trip: one SELECT per authority table, joined by UNION ALL.
+    wanted: dict[type, set] = {}
+    for name, model in FACET_AUTHORITIES.items():
+        ids = {_uuid(value) for value, _ in counts.get(name, [])}
+        wanted.setdefault(model, set()).update(i for i in ids if i)
+    selects = [
+        sa.select(sa.literal(model.__tablename__).label("kind"), model.id, model.label).where(
+            model.id.in_(sorted(ids))
+        )
+        for model, ids in wanted.items()
+        if ids
+    ]
+    found: dict[str, dict[str, object]] = {}
+    if selects:
+        for row in db.session.execute(sa.union_all(*selects)).all():
+            found.setdefault(row.kind, {})[str(row.id)] = _pick(row.label, lang, default)
+    labels = {name: found.get(model.__tablename__, {}) for name, model in FACET_AUTHORITIES.items()}
+    language = lang if lang in DECADE_LABELS else default if default in DECADE_LABELS else "en"
+    facets = {}
+    for name, values in counts.items():
+        items = []
+        for value, count in values:
+            if name == "decade":
+                label = DECADE_LABELS[language].format(value)
+            elif name == "has_media":
+                label = MEDIA_LABELS[language][value]
+            else:
+                label = labels.get(name, {}).get(value, value)
+            items.append({"value": value, "label": label, "count": count})
+        facets[name] = items
+    return facets
+
+
+def _uuid(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
+    """Search the objects ``identity`` may see: a page of summaries with ``highlights``,
+    facet counts over the whole result set, and a spelling suggestion (or None).
+
+    Raises BadRequest for a query that cannot be read, ValidationFailed for an inverted
+    date range, Unavailable when the index cannot be opened.
+    """
+    date_from, date_to = args.get("date_from"), args.get("date_to")
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValidationFailed(
+            {"date_from": [f"date_from ({date_from}) is after date_to ({date_to})."]}
+        )
+    filters = {
+        name: [str(v) for v in args[name]]
+        for name in ("object_type", "material", "collection", "maker", "place")
+        if args.get(name)
+    }
+    media_facet = "has_any_media" if identity.is_staff else "has_media"
+    if args.get("has_media") is not None:
+        filters[media_facet] = ["true" if args["has_media"] else "false"]
+    request = SearchRequest(
+        q=args.get("q") or "",
+        # An optional status narrows what the caller may see; it never widens it.
+        statuses=tuple(
+            str(s)
+            for s in identity.visible_statuses
+            if not args.get("status") or str(s) == str(args["status"])
+        ),
+        filters=filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=args.get("sort") or "relevance",
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+        facets=tuple(media_facet if n == "has_media" else n for n in FACET_NAMES),
+    )
+    search_engine = engine()
+    try:
+        result = search_engine.search(request)
+    except QueryError as error:
+        raise BadRequest(str(error)) from error
+    except IndexUnavailable as error:
+        raise Unavailable("The search index is unavailable; try again later.") from error
+    documents = dict(
+        db.session.execute(
+            sa.select(CatalogueObject.id, CatalogueObject.document).where(
+                CatalogueObject.id.in_([_uuid(hit.id) for hit in result.hits])
+            )
+        ).all()
+    )
+    items = []
+    for hit in result.hits:
+        document = documents.get(_uuid(hit.id))
+        # The index may trail a change made this instant by another process.
+        if document is None or not identity.can_see(document["status"]):
+            continue
+        items.append({**_summary(view_of(document, identity)), "highlights": hit.highlights})
+    counts = dict(result.facets)
+    counts["has_media"] = counts.pop(media_facet, [])
+    lang = args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+    facets = _facets(counts, lang, current_app.config["DEFAULT_LANGUAGE"])
+    page = Page(items=items, total=result.total, page=request.page, per_page=request.per_page)
+    return page, facets, result.suggestion
