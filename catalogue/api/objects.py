@@ -32,8 +32,9 @@ from catalogue.schemas.objects import (
     VersionOut,
     VersionPage,
 )
-from catalogue.services.objects import history
+from catalogue.services.objects import locations
 from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import versions as object_versions
 from catalogue.services.objects import write as objects_write
 
 blp = Blueprint(
@@ -132,7 +133,7 @@ def by_number(object_number: str):
 @_document_errors(401, 404)
 def versions(args, object_id: uuid.UUID):
     """Every saved version, newest first: who, when, which fields changed."""
-    return json_response(envelope(history.list_versions(identity(), object_id, args)))
+    return json_response(envelope(object_versions.list_versions(identity(), object_id, args)))
 
 
 @blp.route("/<uuid:object_id>/versions/<int:number>")
@@ -140,7 +141,7 @@ def versions(args, object_id: uuid.UUID):
 @_document_errors(401, 404)
 def version(object_id: uuid.UUID, number: int):
     """One version, with the record as it was saved."""
-    return json_response(history.get_version(identity(), object_id, number))
+    return json_response(object_versions.get_version(identity(), object_id, number))
 
 
 @blp.route("/<uuid:object_id>/versions/<int:number>/restore", methods=["POST"])
@@ -148,7 +149,7 @@ def version(object_id: uuid.UUID, number: int):
 @_document_errors(*WRITE_ERRORS)
 def restore(object_id: uuid.UUID, number: int):
     """Save that version's record as a new version. Needs If-Match with the current ETag."""
-    record = history.restore(identity(), object_id, number, if_match())
+    record = object_versions.restore(identity(), object_id, number, if_match())
     return record_response(record)
 
 
@@ -159,14 +160,14 @@ class Movements(MethodView):
     @_document_errors(401, 403, 404)
     def get(self, args, object_id: uuid.UUID):
         """Where the object has been (staff only)."""
-        return json_response(envelope(history.list_movements(identity(), object_id, args)))
+        return json_response(envelope(locations.list_movements(identity(), object_id, args)))
 
     @blp.arguments(MovementIn)
     @blp.response(201, MovementOut)
     @_document_errors(401, 403, 404, 422)
     def post(self, data, object_id: uuid.UUID):
         """Record a movement; the latest movement sets the current location."""
-        return json_response(history.record_movement(identity(), object_id, data), 201)
+        return json_response(locations.record_movement(identity(), object_id, data), 201)
 
 
 @blp.route("/<uuid:object_id>/condition-checks")
@@ -176,11 +177,11 @@ class ConditionChecks(MethodView):
     @_document_errors(401, 403, 404)
     def get(self, args, object_id: uuid.UUID):
         """Condition reports, newest first (staff only)."""
-        return json_response(envelope(history.list_condition_checks(identity(), object_id, args)))
+        return json_response(envelope(locations.list_condition_checks(identity(), object_id, args)))
 
     @blp.arguments(ConditionCheckIn)
     @blp.response(201, ConditionCheckOut)
     @_document_errors(401, 403, 404, 422)
     def post(self, data, object_id: uuid.UUID):
         """Record a condition check."""
-        return json_response(history.record_condition_check(identity(), object_id, data), 201)
+        return json_response(locations.record_condition_check(identity(), object_id, data), 201)

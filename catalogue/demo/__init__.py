@@ -19,7 +19,7 @@ from catalogue.schemas.authorities import AUTHORITY_INPUT
 from catalogue.services import uow
 from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import SYSTEM, Identity
-from catalogue.services.objects import history
+from catalogue.services.objects import locations
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
 
@@ -149,7 +149,7 @@ def _load(identity: Identity, dataset: dict) -> Report:
                 current.etag,
             )
         if record.get("location"):
-            history.record_movement(
+            locations.record_movement(
                 identity,
                 object_id,
                 {

@@ -12,8 +12,9 @@ from marshmallow import ValidationError
 from catalogue.schemas.common import flatten_messages
 from catalogue.schemas.objects import ConditionCheckIn, MovementIn
 from catalogue.services.errors import PreconditionFailed, PreconditionRequired, ValidationFailed
-from catalogue.services.objects import history
+from catalogue.services.objects import locations
 from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import versions as object_versions
 from catalogue.web import choices
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 from catalogue.web.rendering import pick
@@ -45,7 +46,7 @@ def flatten(value, path: str = "") -> dict[str, str]:
 @bp.get("/history")
 @signed_in
 def versions(object_id: uuid.UUID):
-    page = history.list_versions(identity(), object_id, {"per_page": 100})
+    page = object_versions.list_versions(identity(), object_id, {"per_page": 100})
     record = objects_read.get(identity(), object_id)
     return render_template(
         "web/history.html", versions=page.items, record=record.data, etag=record.etag
@@ -62,8 +63,8 @@ def diff(object_id: uuid.UUID):
     if a < 1 or b < 1:
         flash(_("Choose two versions to compare."), "error")
         return redirect(url_for("history.versions", object_id=object_id))
-    old = flatten(history.get_version(identity(), object_id, a)["record"])
-    new = flatten(history.get_version(identity(), object_id, b)["record"])
+    old = flatten(object_versions.get_version(identity(), object_id, a)["record"])
+    new = flatten(object_versions.get_version(identity(), object_id, b)["record"])
     rows = [(k, old.get(k, ""), new.get(k, "")) for k in sorted(old.keys() | new.keys())]
     rows = [row for row in rows if row[1] != row[2]]
     record = objects_read.get(identity(), object_id).data
@@ -74,7 +75,7 @@ def diff(object_id: uuid.UUID):
 @staff_required
 def restore(object_id: uuid.UUID, number: int):
     try:
-        history.restore(identity(), object_id, number, request.form.get("etag") or None)
+        object_versions.restore(identity(), object_id, number, request.form.get("etag") or None)
     except (PreconditionFailed, PreconditionRequired):
         flash(_("Someone changed this record since you opened it; nothing was restored."), "error")
         return redirect(url_for("history.versions", object_id=object_id))
@@ -94,8 +95,8 @@ def _movements_page(object_id, errors=None, form=None, status=200):
     return render_template(
         "web/movements.html",
         record=objects_read.get(me, object_id).data,
-        movements=history.list_movements(me, object_id, {"per_page": 100}).items,
-        checks=history.list_condition_checks(me, object_id, {"per_page": 100}).items,
+        movements=locations.list_movements(me, object_id, {"per_page": 100}).items,
+        checks=locations.list_condition_checks(me, object_id, {"per_page": 100}).items,
         locations=choices.locations(me),
         errors=errors or {},
         form=form or {},
@@ -116,7 +117,7 @@ def record_movement(object_id: uuid.UUID):
     if form.get("to_location"):
         data["to_location"] = {"id": form["to_location"]}
     try:
-        history.record_movement(identity(), object_id, _load(MovementIn, data))
+        locations.record_movement(identity(), object_id, _load(MovementIn, data))
     except ValidationFailed as error:
         return _movements_page(object_id, error.errors, form, 422)
     flash(_("Movement recorded."))
@@ -135,7 +136,7 @@ def record_condition_check(object_id: uuid.UUID):
     if data["condition"] is None:
         data.pop("condition")
     try:
-        history.record_condition_check(identity(), object_id, _load(ConditionCheckIn, data))
+        locations.record_condition_check(identity(), object_id, _load(ConditionCheckIn, data))
     except ValidationFailed as error:
         return _movements_page(object_id, error.errors, form, 422)
     flash(_("Condition check recorded."))

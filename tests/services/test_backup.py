@@ -17,7 +17,7 @@ from catalogue.services.backup import database as backup
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.etag import ANY
 from catalogue.services.identity import SYSTEM
-from catalogue.services.objects import history
+from catalogue.services.objects import locations
 from catalogue.services.objects import write as objects_write
 from tests.conftest import empty_tables
 from tests.services.exchange_helpers import CURATOR
@@ -31,7 +31,7 @@ def fill() -> None:
     ).scalars()
     first, second = list(numbers)[:2]
     objects_write.patch(CURATOR, first, {"internal_notes": "Revu en 2026."}, ANY)
-    history.record_condition_check(
+    locations.record_condition_check(
         CURATOR, first, {"condition": Condition.fair, "notes": "Rouille"}
     )
     objects_write.delete(CURATOR, second, ANY)
