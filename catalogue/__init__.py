@@ -82,7 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         search,
     )
     from catalogue.api.http import unreadable_body
-    from catalogue.api.uploads import UploadRequest
+    from catalogue.http.uploads import UploadRequest
 
     app.request_class = UploadRequest
     follow_up.register(app)
@@ -119,3 +119,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def main() -> None:
+    """The ``catalogue`` command: Flask's commands and the catalogue's own."""
+    from flask.cli import FlaskGroup
+
+    FlaskGroup(create_app=create_app, help="The museum catalogue service.")()

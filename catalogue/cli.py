@@ -10,7 +10,7 @@ import secrets
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup
 
 from catalogue.models import Role
 from catalogue.services.accounts import users as accounts
@@ -173,9 +173,3 @@ def register(app: Flask) -> None:
 
     for group in (users, tokens, demo, media, search, oai, *COMMANDS):
         app.cli.add_command(group)
-
-
-def main() -> None:
-    from catalogue import create_app
-
-    FlaskGroup(create_app=create_app, help="The museum catalogue service.")()

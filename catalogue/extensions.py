@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -12,6 +13,8 @@ from catalogue.models.base import Base
 # Models derive from catalogue.models.base.Base; the extension only provides engine and session.
 db = SQLAlchemy(metadata=Base.metadata)
 migrate = Migrate()
+# Checked by the page blueprints only: the API uses bearer tokens, which no browser sends.
+csrf = CSRFProtect()
 
 
 @event.listens_for(Engine, "connect")

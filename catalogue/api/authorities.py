@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from catalogue.api.errors import documented
 from catalogue.api.http import conditional, envelope, identity, if_match, json_response
 from catalogue.schemas.authorities import (
     AUTHORITY_INPUT,
@@ -15,7 +16,7 @@ from catalogue.schemas.authorities import (
     AuthorityOut,
     AuthorityPage,
 )
-from catalogue.schemas.common import MergePatch, Problem
+from catalogue.schemas.common import MergePatch
 from catalogue.services.authorities import records as service
 
 DESCRIPTIONS = {
@@ -32,12 +33,7 @@ def make_blueprint(kind: str) -> Blueprint:
     schema = AUTHORITY_INPUT[kind]
 
     def errors(*codes):
-        def decorate(view):
-            for code in codes:
-                view = blp.alt_response(code, schema=Problem, description="A problem.")(view)
-            return view
-
-        return decorate
+        return documented(blp, *codes)
 
     class Items(MethodView):
         @blp.arguments(AuthorityListArgs, location="query")

@@ -8,6 +8,7 @@ import logging
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from catalogue.schemas.common import Problem
 from catalogue.schemas.common import flatten_messages as flatten
 from catalogue.services.errors import ServiceError
 
@@ -77,3 +78,14 @@ def register(app: Flask) -> None:
             return from_http_exception(error)
         log.exception("unhandled error")
         return from_http_exception(InternalServerError())
+
+
+def documented(blp, *codes: int):
+    """Declare, in the OpenAPI document, the problem answers a view may give."""
+
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=Problem, description="A problem (RFC 9457).")(view)
+        return view
+
+    return decorate

@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from catalogue.api.errors import documented
 from catalogue.api.http import identity, json_response
-from catalogue.schemas.common import Problem
 from catalogue.schemas.exchange import ExportArgs, ImportOut, ImportUpload
 from catalogue.services.exchange import exports
 from catalogue.services.exchange import jobs as import_jobs
@@ -42,19 +42,10 @@ exports_blp = Blueprint(
 )
 
 
-def _problems(blp, *codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=Problem, description="A problem (RFC 9457).")(view)
-        return view
-
-    return decorate
-
-
 @imports_blp.route("", methods=["POST"])
 @imports_blp.arguments(ImportUpload, location="files")
 @imports_blp.response(201, ImportOut)
-@_problems(imports_blp, 401, 403, 413, 422)
+@documented(imports_blp, 401, 403, 413, 422)
 def create_import(form):
     """Upload a spreadsheet and check it (a dry run); the report lists every error."""
     upload, mapping = form.pop("file"), form.pop("mapping", None)
@@ -67,7 +58,7 @@ def create_import(form):
 
 @imports_blp.route("/<uuid:import_id>", methods=["GET"])
 @imports_blp.response(200, ImportOut)
-@_problems(imports_blp, 401, 403, 404)
+@documented(imports_blp, 401, 403, 404)
 def get_import(import_id: uuid.UUID):
     """An import: its status and report."""
     return json_response(import_jobs.get(identity(), import_id))
@@ -75,7 +66,7 @@ def get_import(import_id: uuid.UUID):
 
 @imports_blp.route("/<uuid:import_id>/commit", methods=["POST"])
 @imports_blp.response(200, ImportOut)
-@_problems(imports_blp, 401, 403, 404, 409)
+@documented(imports_blp, 401, 403, 404, 409)
 def commit_import(import_id: uuid.UUID):
     """Apply a checked import (the file is checked again first)."""
     return json_response(import_jobs.commit(identity(), import_id))
@@ -85,7 +76,7 @@ def commit_import(import_id: uuid.UUID):
 @imports_blp.response(
     200, description="row, object_number, column, message", content_type="text/csv"
 )
-@_problems(imports_blp, 401, 403, 404)
+@documented(imports_blp, 401, 403, 404)
 def import_errors(import_id: uuid.UUID):
     """The errors of an import as CSV."""
     return Response(import_jobs.errors_csv(identity(), import_id), mimetype="text/csv")
@@ -110,7 +101,7 @@ def _export(args: dict, fmt: str) -> Response:
 @exports_blp.route("/objects.csv", methods=["GET"])
 @exports_blp.arguments(ExportArgs, location="query")
 @exports_blp.response(200, description="UTF-8 CSV with a BOM", content_type="text/csv")
-@_problems(exports_blp, 422)
+@documented(exports_blp, 422)
 def export_csv(args):
     """Every record you may see, one row each (staff-only columns for staff only)."""
     return _export(args, "csv")
@@ -121,7 +112,7 @@ def export_csv(args):
 @exports_blp.response(
     200, description="One JSON object per line", content_type="application/x-ndjson"
 )
-@_problems(exports_blp, 422)
+@documented(exports_blp, 422)
 def export_jsonl(args):
     """The same rows as JSON Lines."""
     return _export(args, "jsonl")

@@ -9,6 +9,7 @@ from flask import Response, current_app, g, request
 
 from catalogue.api.errors import problem
 from catalogue.schemas.common import LANGUAGE_TAG
+from catalogue.services import labels
 from catalogue.services.errors import ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
 from catalogue.services.objects.views import Record, dumps
@@ -74,7 +75,7 @@ def record_response(
 ) -> Response:
     """One stored record, sent as stored unless ``lang`` asks for ``display`` texts."""
     if lang:
-        data = display(record.data, lang, current_app.config["DEFAULT_LANGUAGE"])
+        data = labels.display(record.data, lang, current_app.config["DEFAULT_LANGUAGE"])
         response = conditional(data, record.etag, headers)
     elif status != 200:
         response = json_response(None, status, record.etag, headers, text=record.text)
@@ -105,7 +106,7 @@ def page_response(page: Page, lang: str | None = None) -> Response:
     """The list envelope around stored records, spliced in without re-encoding them."""
     if lang:
         default = current_app.config["DEFAULT_LANGUAGE"]
-        page.items = [display(record.data, lang, default) for record in page.items]
+        page.items = [labels.display(record.data, lang, default) for record in page.items]
         return json_response(envelope(page))
     texts = [record.text for record in page.items]
     page.items = []
@@ -125,40 +126,6 @@ def envelope(page: Page, **extra) -> dict:
         "prev": _page_url(page.page - 1) if page.has_prev else None,
         **extra,
     }
-
-
-def display(record: dict, lang: str, default: str) -> dict:
-    """Add ``display``: every language map of the record resolved to one language."""
-
-    def pick(value):
-        if not isinstance(value, dict):
-            return None
-        return value.get(lang) or value.get(default) or next(iter(value.values()), None)
-
-    def label(reference):
-        return pick(reference.get("label")) if reference else None
-
-    production = record.get("production") or {}
-    shown = {
-        "title": pick(record.get("title")),
-        "description": pick(record.get("description")),
-        "credit_line": pick(record.get("credit_line")),
-        "object_type": label(record.get("object_type")),
-        "production_place": label(production.get("place")),
-        "makers": [label(m.get("agent")) for m in production.get("makers") or []],
-    }
-    for name in (
-        "materials",
-        "techniques",
-        "subjects",
-        "associated_places",
-        "associated_agents",
-        "collections",
-    ):
-        shown[name] = [label(r) for r in record.get(name) or []]
-    if "location" in record:
-        shown["location"] = label(record.get("location"))
-    return {**record, "display": shown}
 
 
 def _depth(value) -> int:

@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, current_app, redirect, request
 
 from catalogue.api.http import identity, json_response
-from catalogue.api.media import send
+from catalogue.http.files import send
 from catalogue.services.media import delivery
 
 blp = Blueprint("iiif", __name__, url_prefix="/iiif/3")

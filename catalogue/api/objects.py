@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from catalogue.api.errors import documented
 from catalogue.api.http import (
     envelope,
     identity,
@@ -17,7 +18,7 @@ from catalogue.api.http import (
     page_response,
     record_response,
 )
-from catalogue.schemas.common import LANGUAGE_TAG, MergePatch, Pagination, Problem
+from catalogue.schemas.common import LANGUAGE_TAG, MergePatch, Pagination
 from catalogue.schemas.objects import (
     ConditionCheckIn,
     ConditionCheckOut,
@@ -57,12 +58,7 @@ LANG = {
 
 
 def _document_errors(*codes):
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=Problem, description="A problem (RFC 9457).")(view)
-        return view
-
-    return decorate
+    return documented(blp, *codes)
 
 
 @blp.route("")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 
-from catalogue.api.http import display, envelope, identity, json_response
+from catalogue.api.http import envelope, identity, json_response
 from catalogue.schemas.common import Problem
 from catalogue.schemas.search import SearchArgs, SearchPage
 from catalogue.services.search import query as search_query
@@ -27,7 +26,4 @@ blp = Blueprint(
 def search(args):
     """Search objects: words, "phrases", AND/OR/NOT, field:value, prefix*, fuzzy~."""
     page, facets, suggestion = search_query.search(identity(), args)
-    if args.get("lang"):
-        default = current_app.config["DEFAULT_LANGUAGE"]
-        page.items = [display(item, args["lang"], default) for item in page.items]
     return json_response(envelope(page, facets=facets, suggestion=suggestion))

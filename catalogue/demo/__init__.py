@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import AUTHORITY_MODELS, CatalogueObject, Tombstone
 from catalogue.schemas.authorities import AUTHORITY_INPUT
+from catalogue.schemas.objects import REFERENCE_LISTS
 from catalogue.services import uow
 from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import SYSTEM, Identity
@@ -78,14 +79,7 @@ def _object_input(record: dict, numbers: dict[str, uuid.UUID], with_relations: b
         if with_relations
         else [],
     }
-    for name in (
-        "materials",
-        "techniques",
-        "subjects",
-        "associated_places",
-        "associated_agents",
-        "collections",
-    ):
+    for name in REFERENCE_LISTS:
         data[name] = [_ref(key) for key in record.get(name) or []]
     return objects_write.load_input(data)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from catalogue.services.feeds.changes import DEFAULT_LIMIT, MAX_LIMIT
+# Entries per page of the changes feed: by default, and at most.
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
 
 
 class ChangesArgs(Schema):

@@ -1,14 +1,17 @@
-"""Input of media uploads and changes: multipart fields and captions."""
+"""Media: the multipart fields of an upload, captions, and the media record as answered."""
 
 from __future__ import annotations
 
 import json
 
-from catalogue.services.errors import ValidationFailed
+from marshmallow import Schema, ValidationError, fields
 
 
 def upload_fields(form, default_language: str) -> dict:
-    """The optional multipart fields of an upload (caption, rights, public, primary)."""
+    """The optional multipart fields of an upload (caption, rights, public, primary).
+
+    Raises marshmallow's ValidationError with messages by field, as every schema does.
+    """
     fields: dict = {}
     errors: dict[str, list[str]] = {}
     for name in ("public", "primary"):
@@ -34,7 +37,7 @@ def upload_fields(form, default_language: str) -> dict:
     if form.get("rights"):
         fields["rights"] = form["rights"].strip()
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationError(errors)
     return fields
 
 
@@ -49,3 +52,34 @@ def language_map(value, default_language: str) -> dict | None:
     ):
         return value
     raise ValueError('A caption is a text or a language map such as {"fr": "...", "en": "..."}.')
+
+
+class MediaLinks(Schema):
+    self = fields.String()
+    object = fields.String()
+    content = fields.String()
+    thumbnail = fields.String(metadata={"description": "Images and documents only."})
+    preview = fields.String(metadata={"description": "Images and documents only."})
+    iiif = fields.String(metadata={"description": "The IIIF Image API info.json."})
+
+
+class MediaOut(Schema):
+    """A media record: one stored file of an object, with its derivatives' links."""
+
+    id = fields.UUID()
+    object_id = fields.UUID()
+    position = fields.Integer()
+    primary = fields.Boolean()
+    public = fields.Boolean()
+    caption = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
+    rights = fields.String(allow_none=True)
+    original_filename = fields.String(allow_none=True)
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    embedded = fields.Dict(metadata={"description": "Metadata read from the file (EXIF...)."})
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    links = fields.Nested(MediaLinks)

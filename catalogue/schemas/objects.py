@@ -36,6 +36,26 @@ DIMENSION_UNITS = {
     "weight": MASS_UNITS,
     "volume": VOLUME_UNITS,
 }
+# Fields of a record that clients may send back as they read them; ignored on write.
+READ_ONLY_FIELDS = (
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "links",
+    "media",
+    "display",
+    "location",
+)
+# The list fields of an object record that hold references to authorities.
+REFERENCE_LISTS = (
+    "materials",
+    "techniques",
+    "subjects",
+    "associated_places",
+    "associated_agents",
+    "collections",
+)
 INSCRIPTION_TYPES = ("inscription", "mark", "signature", "stamp", "label", "stencil", "date")
 
 
@@ -191,16 +211,7 @@ class ObjectIn(Schema):
 
     @post_load
     def _drop_read_only(self, data, **kwargs):
-        for name in (
-            "id",
-            "version",
-            "created_at",
-            "updated_at",
-            "links",
-            "media",
-            "display",
-            "location",
-        ):
+        for name in READ_ONLY_FIELDS:
             data.pop(name, None)
         return data
 

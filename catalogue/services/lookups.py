@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 
 
-class RowReader:
-    """``reader(key)`` returns the one row whose ``key_column`` equals ``key``, or None."""
+class Lookup:
+    """``lookup(key)`` returns the one row whose ``key_column`` equals ``key``, or None."""
 
     def __init__(
         self,

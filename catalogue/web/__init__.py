@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import Babel
-from flask_wtf.csrf import CSRFProtect
 
+from catalogue.extensions import csrf
 from catalogue.web import i18n, rendering
 
-csrf = CSRFProtect()
 babel = Babel()
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from catalogue.extensions import csrf
 from catalogue.services.accounts import users as accounts
 from catalogue.services.errors import ServiceError, Unauthorized
 from catalogue.services.identity import ANONYMOUS, Identity
@@ -45,8 +46,6 @@ def safe_next(target: str | None, default: str) -> str:
 
 def page_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
     """A blueprint whose requests know the session user, check CSRF and show errors as pages."""
-    from catalogue.web import csrf
-
     bp = Blueprint(name, import_name, **kwargs)
 
     @bp.before_request

@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from catalogue.api.media import send
-from catalogue.api.uploads import HashingFile
+from catalogue.http.files import send
+from catalogue.http.uploads import HashingFile
 from catalogue.services.errors import (
     NotFound,
     PreconditionFailed,

@@ -13,15 +13,10 @@ from collections.abc import Callable
 
 from werkzeug.datastructures import MultiDict
 
+from catalogue.schemas.objects import REFERENCE_LISTS
+
 TEXT_MAPS = ("title", "description", "credit_line")
-MULTI_REFS = (
-    "materials",
-    "techniques",
-    "subjects",
-    "associated_places",
-    "associated_agents",
-    "collections",
-)
+MULTI_REFS = REFERENCE_LISTS
 SCALARS = (
     "object_number",
     "status",

@@ -8,19 +8,15 @@ from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale, gettext
 from markupsafe import Markup, escape
 
+from catalogue.services import labels
 from catalogue.services.identity import ANONYMOUS
 from catalogue.web.i18n import languages
 
 
 def pick(value, lang: str | None = None) -> str:
     """One text from a language map: the interface language, the default one, or any."""
-    if value is None:
-        return ""
-    if not isinstance(value, dict):
-        return str(value)
-    lang = lang or str(get_locale())
-    default = current_app.config["DEFAULT_LANGUAGE"]
-    return value.get(lang) or value.get(default) or next(iter(value.values()), "")
+    text = labels.pick(value, lang or str(get_locale()), current_app.config["DEFAULT_LANGUAGE"], "")
+    return str(text)
 
 
 def label(reference) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from catalogue.api import feeds
+from catalogue.services.feeds import discovery
 from tests import helpers
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -21,7 +21,7 @@ def change_status(client, caller, record, status):
 
 
 def test_change_discovery_lists_public_manifest_activities_in_pages(client, curator, monkeypatch):
-    monkeypatch.setattr(feeds, "DISCOVERY_PAGE_SIZE", 2)
+    monkeypatch.setattr(discovery, "PAGE_SIZE", 2)
     shown = helpers.obj(client, curator, status="public")
     draft = helpers.obj(client, curator, status="draft")
     change_status(client, curator, draft, "public")  # enters the public view: Create

@@ -19,7 +19,7 @@ from catalogue.models.base import utcnow
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
-from catalogue.services.lookups import RowReader
+from catalogue.services.lookups import Lookup
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "cat_"  # noqa: S105 (a marker, not a secret)
@@ -152,7 +152,7 @@ def create_token(identity: Identity, email: str, name: str | None = None) -> str
     return token
 
 
-_TOKEN_LOOKUP = RowReader(
+_TOKEN_LOOKUP = Lookup(
     [ApiToken.id, ApiToken.last_used_at, User.id, User.email, User.role],
     ApiToken.token_hash,
     ApiToken.revoked_at.is_(None),

@@ -56,6 +56,7 @@ from pathlib import Path
 import yaml
 
 from catalogue.schemas.objects import DIMENSION_UNITS
+from catalogue.services import labels
 
 LIST_SEPARATOR = "|"
 LANGUAGE_FIELDS = ("title", "description", "credit_line")
@@ -71,7 +72,8 @@ SIMPLE = {
 }
 VALUATION = ("valuation_amount", "valuation_currency", "valuation_date")
 DATE_COLUMNS = ("date", "date_display", "date_earliest", "date_latest")
-READ_ONLY = ("id", "version", "created_at", "updated_at", "location")
+# Columns an export writes and an import reads past (the record keeps its own).
+READ_ONLY_COLUMNS = ("id", "version", "created_at", "updated_at", "location")
 ALIASES = {"collection": "collections", "inscription": "inscriptions", "maker_roles": "maker_role"}
 # What an object is, who made it, where and when, and what it relates to, in file order.
 DESCRIPTIVE = (
@@ -116,7 +118,7 @@ def canonical(header: str) -> str:
 def is_known(name: str) -> bool:
     return (
         name in FIXED
-        or name in READ_ONLY
+        or name in READ_ONLY_COLUMNS
         or bool(LANGUAGE_COLUMN.match(name))
         or dimension_column(name) is not None
     )
@@ -221,10 +223,7 @@ def number_text(value) -> str:
 
 
 def label_of(reference: dict | None, default_language: str) -> str:
-    if not reference:
-        return ""
-    label = reference.get("label") or {}
-    return label.get(default_language) or next(iter(label.values()), "") or ""
+    return labels.label(reference, default_language, fallback="")
 
 
 def _joined(values) -> str:

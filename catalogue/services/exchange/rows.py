@@ -11,7 +11,7 @@ from edtf.parser.edtf_exceptions import EDTFParseException
 from marshmallow import ValidationError
 
 from catalogue.schemas.common import flatten_messages
-from catalogue.schemas.objects import ObjectIn, edtf_bounds
+from catalogue.schemas.objects import READ_ONLY_FIELDS, REFERENCE_LISTS, ObjectIn, edtf_bounds
 from catalogue.services.exchange.authority_matching import AuthorityIndex
 from catalogue.services.exchange.columns import (
     DATE_COLUMNS,
@@ -31,12 +31,11 @@ FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 # One schema instance: building one per row costs more than loading the row.
 OBJECT_INPUT = ObjectIn()
-READ_ONLY = ("id", "version", "created_at", "updated_at", "links", "media", "display", "location")
 
 
 def input_of(document: dict) -> dict:
     """A stored record as object input (nested values shared, never changed in place)."""
-    data = {k: v for k, v in document.items() if k not in READ_ONLY}
+    data = {k: v for k, v in document.items() if k not in READ_ONLY_FIELDS}
     data["related_objects"] = [
         {"id": r["id"], "relation": r.get("relation", "related")}
         for r in document.get("related_objects") or []
@@ -45,14 +44,6 @@ def input_of(document: dict) -> dict:
 
 
 REF_FIELDS = ("object_type",)
-REF_LIST_FIELDS = (
-    "materials",
-    "techniques",
-    "subjects",
-    "associated_places",
-    "associated_agents",
-    "collections",
-)
 
 
 def _id_of(ref):
@@ -94,7 +85,7 @@ def ids_only(payload: dict) -> dict:
     for name in REF_FIELDS:
         if name in data:
             data[name] = _id_of(data[name])
-    for name in REF_LIST_FIELDS:
+    for name in REFERENCE_LISTS:
         if isinstance(data.get(name), list):
             data[name] = [_id_of(r) for r in data[name]]
     production = data.get("production")

@@ -26,13 +26,12 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import ChangeEvent, ChangeLogEntry
+from catalogue.schemas.changes import DEFAULT_LIMIT, MAX_LIMIT
 from catalogue.services.errors import BadRequest, ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
-from catalogue.services.lookups import RowReader
+from catalogue.services.lookups import Lookup
 from catalogue.services.objects.documents import iso
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
 _CURSOR_PREFIX = "c1."
 
 
@@ -169,7 +168,7 @@ def public_slice(offset: int, count: int) -> list[Event]:
 
 # Every record read asks this for Last-Modified: a compiled one-row read, no ORM session.
 # The log stamps ``at`` in commit order, so the latest time is the latest entry's.
-_LAST_AT = RowReader([sa.func.max(ChangeLogEntry.at)], ChangeLogEntry.object_id)
+_LAST_AT = Lookup([sa.func.max(ChangeLogEntry.at)], ChangeLogEntry.object_id)
 
 
 def last_changed_at(object_id) -> datetime | None:

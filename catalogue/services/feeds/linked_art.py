@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import Agent, AgentKind
+from catalogue.services import labels
 from catalogue.services.identity import Identity
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects.views import dumps, etag_of_text
@@ -74,9 +75,7 @@ class _Builder:
         return [{"id": AAT + code, "type": "Language", "_label": label}]
 
     def label(self, value) -> str | None:
-        if not isinstance(value, dict) or not value:
-            return None
-        return value.get(self.default) or next(iter(value.values()))
+        return labels.pick(value, self.default) if isinstance(value, dict) else None
 
     def ref(self, reference: dict, kind: str, plural: str) -> dict:
         entity = {

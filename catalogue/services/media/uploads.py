@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from marshmallow import ValidationError
 from sqlalchemy.exc import OperationalError
 
 from catalogue.extensions import db
@@ -62,7 +63,10 @@ def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> 
     """Add a file to an object: 415 for unknown types, 422 for bad images, 503 if storage fails."""
     identity.require_staff()
     visible_object(identity, object_id)
-    fields = upload_fields(form, current_app.config["DEFAULT_LANGUAGE"])
+    try:
+        fields = upload_fields(form, current_app.config["DEFAULT_LANGUAGE"])
+    except ValidationError as error:
+        raise ValidationFailed(error.messages) from error
     content_type = sniff(received.path)
     media_id = uuid.uuid4()
     with tempfile.TemporaryDirectory(prefix="media-") as workdir:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from catalogue.services import labels
+
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 DC = "http://purl.org/dc/elements/1.1/"
@@ -49,8 +51,7 @@ def _texts(value) -> list[tuple[str, str]]:
 
 
 def _label(reference, lang: str) -> str | None:
-    label = (reference or {}).get("label") or {}
-    return label.get(lang) or next(iter(label.values()), None)
+    return labels.label(reference, lang)
 
 
 # ---- Dublin Core --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from lxml import etree
 
 from catalogue.extensions import db
 from catalogue.models import ChangeLogEntry, Collection
+from catalogue.services import labels
 from catalogue.services.oai import formats
 from catalogue.services.oai import payloads as oai_payloads
 from catalogue.services.oai.repository import (
@@ -194,10 +195,7 @@ def _list_sets(body, settings: Settings, args: dict, slots: Slots) -> None:
     for collection in db.session.execute(sa.select(Collection).order_by(Collection.id)).scalars():
         entry = _element(sets, "set")
         _element(entry, "setSpec", f"{SET_ROOT}:{collection.id}")
-        label = collection.label or {}
-        _element(
-            entry, "setName", label.get(lang) or next(iter(label.values()), str(collection.id))
-        )
+        _element(entry, "setName", labels.pick(collection.label, lang, fallback=str(collection.id)))
 
 
 def _get_record(body, settings: Settings, args: dict, slots: Slots) -> None:

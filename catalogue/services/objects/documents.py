@@ -27,6 +27,7 @@ from catalogue.models import (
     TermField,
     Vocabulary,
 )
+from catalogue.schemas.objects import REFERENCE_LISTS
 from catalogue.services.errors import ValidationFailed
 from catalogue.services.identity import STAFF_ONLY_ACQUISITION_FIELDS
 
@@ -130,14 +131,7 @@ class References:
         for i, relation in enumerate(data.get("related_objects") or []):
             if relation["id"] not in related:
                 self._fail(f"related_objects.{i}.id", f"No object with id {relation['id']}.")
-        for name in (
-            "materials",
-            "techniques",
-            "subjects",
-            "associated_agents",
-            "associated_places",
-            "collections",
-        ):
+        for name in REFERENCE_LISTS:
             values = data.get(name) or []
             if len(set(values)) != len(values):
                 self._fail(name, "The same entry is listed twice.")

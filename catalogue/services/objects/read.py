@@ -14,7 +14,7 @@ from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry, Media, ObjectCollection, Tombstone
 from catalogue.services.errors import Gone, NotFound
 from catalogue.services.identity import Identity
-from catalogue.services.lookups import RowReader
+from catalogue.services.lookups import Lookup
 from catalogue.services.objects.documents import iso
 from catalogue.services.objects.views import COLUMNS, Record
 from catalogue.services.pagination import Page, paginate
@@ -40,11 +40,11 @@ _LAST_CHANGED = (
     .scalar_subquery()
 )
 _BY_ID = {
-    view: RowReader([column, CatalogueObject.status, _LAST_CHANGED], CatalogueObject.id)
+    view: Lookup([column, CatalogueObject.status, _LAST_CHANGED], CatalogueObject.id)
     for view, column in COLUMNS.items()
 }
 _BY_NUMBER = {
-    view: RowReader([column, CatalogueObject.status], CatalogueObject.object_number)
+    view: Lookup([column, CatalogueObject.status], CatalogueObject.object_number)
     for view, column in COLUMNS.items()
 }
 

@@ -13,6 +13,7 @@ from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Term
+from catalogue.services import labels
 from catalogue.services.errors import BadRequest, Unavailable, ValidationFailed
 from catalogue.services.identity import Identity, view_of
 from catalogue.services.pagination import Page
@@ -53,12 +54,6 @@ def _summary(record: dict) -> dict:
     return {key: record.get(key) for key in SUMMARY_FIELDS if key in record}
 
 
-def _pick(label, lang: str, default: str):
-    if not isinstance(label, dict):
-        return label
-    return label.get(lang) or label.get(default) or next(iter(label.values()), None)
-
-
 DECADE_LABELS = {"fr": "années {}", "en": "{}s"}
 
 
@@ -84,8 +79,10 @@ def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str) -
     found: dict[str, dict[str, object]] = {}
     if selects:
         for row in db.session.execute(sa.union_all(*selects)).all():
-            found.setdefault(row.kind, {})[str(row.id)] = _pick(row.label, lang, default)
-    labels = {name: found.get(model.__tablename__, {}) for name, model in FACET_AUTHORITIES.items()}
+            found.setdefault(row.kind, {})[str(row.id)] = labels.pick(row.label, lang, default)
+    by_facet = {
+        name: found.get(model.__tablename__, {}) for name, model in FACET_AUTHORITIES.items()
+    }
     language = lang if lang in DECADE_LABELS else default if default in DECADE_LABELS else "en"
     facets = {}
     for name, values in counts.items():
@@ -96,7 +93,7 @@ def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str) -
             elif name == "has_media":
                 label = MEDIA_LABELS[language][value]
             else:
-                label = labels.get(name, {}).get(value, value)
+                label = by_facet.get(name, {}).get(value, value)
             items.append({"value": value, "label": label, "count": count})
         facets[name] = items
     return facets
@@ -168,7 +165,9 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
         items.append({**_summary(view_of(document, identity)), "highlights": hit.highlights})
     counts = dict(result.facets)
     counts["has_media"] = counts.pop(media_facet, [])
-    lang = args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
-    facets = _facets(counts, lang, current_app.config["DEFAULT_LANGUAGE"])
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    if args.get("lang"):
+        items = [labels.display(item, args["lang"], default) for item in items]
+    facets = _facets(counts, args.get("lang") or default, default)
     page = Page(items=items, total=result.total, page=request.page, per_page=request.per_page)
     return page, facets, result.suggestion

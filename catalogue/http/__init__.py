@@ -1,0 +1,1 @@
+"""HTTP helpers that the API and the pages both use: receiving uploads, sending media files."""

@@ -1,0 +1,50 @@
+"""Texts in one language: picking from a language map, and a record's ``display`` texts.
+
+Records keep texts as language maps (``{"fr": "Fusée A4", "en": "A4 rocket"}``). Every
+channel that shows one text (pages, OAI-PMH, Linked Art, spreadsheets, facet labels, the
+API's ``?lang=``) picks it the same way: the language asked for, else the catalogue's
+default language, else the first text there is.
+"""
+
+from __future__ import annotations
+
+from catalogue.schemas.objects import REFERENCE_LISTS
+
+
+def pick(value, lang: str | None, default: str | None = None, fallback=None):
+    """One text of a language map; a value that is not a map is returned as it is."""
+    if not isinstance(value, dict):
+        return fallback if value is None else value
+    for key in (lang, default):
+        if key and value.get(key):
+            return value[key]
+    return next((text for text in value.values() if text), fallback)
+
+
+def label(reference: dict | None, lang: str | None, default: str | None = None, fallback=None):
+    """The label of a reference (``{"id", "label"}``) in one language."""
+    if not reference:
+        return fallback
+    return pick(reference.get("label"), lang, default, fallback)
+
+
+def display(record: dict, lang: str, default: str) -> dict:
+    """The record with ``display``: every language map it holds resolved to one language."""
+
+    def text(value):
+        return pick(value, lang, default) if isinstance(value, dict) else None
+
+    production = record.get("production") or {}
+    shown = {
+        "title": text(record.get("title")),
+        "description": text(record.get("description")),
+        "credit_line": text(record.get("credit_line")),
+        "object_type": label(record.get("object_type"), lang, default),
+        "production_place": label(production.get("place"), lang, default),
+        "makers": [label(m.get("agent"), lang, default) for m in production.get("makers") or []],
+    }
+    for name in REFERENCE_LISTS:
+        shown[name] = [label(r, lang, default) for r in record.get(name) or []]
+    if "location" in record:
+        shown["location"] = label(record.get("location"), lang, default)
+    return {**record, "display": shown}
