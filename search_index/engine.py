@@ -19,9 +19,10 @@ from whoosh.highlight import (
 from whoosh.support.levenshtein import distance
 
 from search_index.analysis import text_analyzer, text_tokens
-from search_index.matching import Evaluator, Segment, SegmentCache, positive_terms
+from search_index.matching import Evaluator, positive_terms
 from search_index.query import make_parser, parse
 from search_index.schema import FACETS, build_schema
+from search_index.segments import Segment, SegmentCache
 from search_index.store import IndexStore
 
 SORTS = {
