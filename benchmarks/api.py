@@ -4,17 +4,15 @@ Run on purpose (not part of the test suite), from the repository root::
 
     .venv/bin/python benchmarks/api.py [--duration 5] [--rounds 3] [--concurrency 4]
 
-It builds a throwaway SQLite database (or uses ``--database-url postgresql://...``, into
-which it loads the demo and adds a curator account), loads the demo collection, serves the
-catalogue (``gunicorn -w 2 wsgi:app``) and a bare Flask app with one JSON endpoint (also two
-sync workers) on free 127.0.0.1 ports, then loads each endpoint with the same generator for the
-same time, in alternating rounds after a warm-up, and prints requests/s, latency percentiles,
-the ratio of each endpoint to the bare one and the workers' peak RSS. Every server is stopped
-at the end, errors included.
+It loads the demo and a curator into a throwaway SQLite database (or ``--database-url
+postgresql://...``), serves the catalogue (``gunicorn -w 2 wsgi:app``) and a bare Flask app
+with one JSON endpoint on free 127.0.0.1 ports, loads each endpoint with the same generator
+in alternating rounds after a warm-up, and prints requests/s, latency percentiles, each
+endpoint's ratio to the bare one and the workers' peak RSS. Every server is stopped at the
+end, errors included.
 
-The load generator is ``wrk`` when installed (Debian/Ubuntu: ``apt-get install -y wrk``),
-otherwise a Python fallback: processes each opening a new connection per request (gunicorn's
-sync workers close connections after every response anyway).
+The load generator is ``wrk`` when installed (``apt-get install -y wrk``), else a Python
+fallback opening a connection per request (gunicorn's sync workers close them anyway).
 """
 
 from __future__ import annotations
