@@ -10,7 +10,7 @@ import pytest
 
 from catalogue.extensions import db
 from tests.conftest import empty_tables
-from tests.services.exchange_helpers import FRENCH_ROWS, counts, make_vocabulary, write_csv
+from tests.services.exchange.exchange_helpers import FRENCH_ROWS, counts, make_vocabulary, write_csv
 
 
 @pytest.fixture

@@ -70,15 +70,23 @@ def hooks(app=None) -> Hooks:
     return app.extensions.setdefault("uow_hooks", Hooks())
 
 
+def _pending(key: str) -> list:
+    """The unit's queue ``key``; the unit begins here, so a rollback always drops it."""
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()
+    return session.info.setdefault(key, [])
+
+
 def log_change(entry: ChangeLogEntry) -> None:
-    db.session.info.setdefault("change_log", []).append(entry)
+    _pending("change_log").append(entry)
     for hook in hooks().changes:
         hook(entry)
 
 
 def after_commit(callback: Callable[[], None]) -> None:
     """Run ``callback`` once this unit of work has committed (dropped on rollback)."""
-    db.session.info.setdefault("after_commit", []).append(callback)
+    _pending("after_commit").append(callback)
 
 
 def changed() -> None:
@@ -152,7 +160,7 @@ def _before_commit(session: Session) -> None:
         hook(session, entries)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, _previous_transaction) -> None:
     for key in ("change_log", "after_commit", "logged"):
         session.info.pop(key, None)

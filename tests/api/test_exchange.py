@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import obj, term
-from tests.services.exchange_helpers import FRENCH_ROWS, write_csv
+from tests.services.exchange.exchange_helpers import FRENCH_ROWS, write_csv
 
 
 def csv_bytes(rows, encoding="utf-8-sig") -> bytes:

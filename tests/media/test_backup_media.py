@@ -25,8 +25,8 @@ from catalogue.services.media import files as media_files
 from catalogue.services.media import records as media_service
 from tests.media import samples
 from tests.media.conftest import BUCKET
-from tests.services.exchange_helpers import write_csv
-from tests.services.test_backup import fill, snapshot
+from tests.services.backup.test_backup import fill, snapshot
+from tests.services.exchange.exchange_helpers import write_csv
 
 ANSWERED = ("id", "object_id", "sha256", "size", "content_type", "width", "height", "embedded")
 

@@ -16,7 +16,7 @@ from catalogue.models import CatalogueObject, Media
 from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
 from tests.media import samples
-from tests.services.exchange_helpers import write_csv
+from tests.services.exchange.exchange_helpers import write_csv
 
 HEADER = ["object_number", "title_fr", "media"]
 

@@ -19,7 +19,7 @@ from catalogue.extensions import db
 from catalogue.models import Base
 from catalogue.services.objects import write as objects_write
 from tests.conftest import make_test_config
-from tests.services.exchange_helpers import CURATOR
+from tests.services.exchange.exchange_helpers import CURATOR
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

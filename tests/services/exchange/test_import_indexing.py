@@ -13,7 +13,7 @@ from catalogue.services.exchange.imports import Options
 from catalogue.services.search import follower as index_follower
 from catalogue.services.search import sync as search_sync
 from search_index.engine import SearchRequest
-from tests.services.exchange_helpers import CURATOR, count, write_csv
+from tests.services.exchange.exchange_helpers import CURATOR, count, write_csv
 
 ROWS = 24
 

@@ -20,7 +20,7 @@ from catalogue.services.identity import SYSTEM
 from catalogue.services.objects import locations
 from catalogue.services.objects import write as objects_write
 from tests.conftest import empty_tables
-from tests.services.exchange_helpers import CURATOR
+from tests.services.exchange.exchange_helpers import CURATOR
 
 
 def fill() -> None:

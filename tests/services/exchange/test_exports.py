@@ -20,7 +20,7 @@ from catalogue.services.exchange import exports, imports
 from catalogue.services.exchange.imports import Options
 from catalogue.services.exchange.spreadsheets import csv_chunks, jsonl_chunks, write_xlsx
 from catalogue.services.objects import write as objects_write
-from tests.services.exchange_helpers import CURATOR, counts, make_vocabulary
+from tests.services.exchange.exchange_helpers import CURATOR, counts, make_vocabulary
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from catalogue.models import Agent, Term
 from catalogue.services.exchange import imports
 from catalogue.services.exchange.columns import load_mapping
 from catalogue.services.exchange.imports import Options
-from tests.services.exchange_helpers import (
+from tests.services.exchange.exchange_helpers import (
     CURATOR,
     FRENCH_ROWS,
     count,
