@@ -90,10 +90,20 @@ def xml_safe(text: str) -> str:
 
 def xml_safe_value(value):
     """A JSON-like value with every text, and every field name, made ``xml_safe``."""
+    return _replaced(value, NOT_XML)
+
+
+def cleaned_value(value):
+    """A JSON-like value with every refused character replaced by U+FFFD: for text the
+    catalogue keeps but no one typed (metadata embedded in files, backups of older data)."""
+    return _replaced(value, REFUSED)
+
+
+def _replaced(value, pattern: re.Pattern):
     if isinstance(value, str):
-        return xml_safe(value)
+        return pattern.sub(REPLACEMENT, value)
     if isinstance(value, dict):
-        return {xml_safe(str(k)): xml_safe_value(v) for k, v in value.items()}
+        return {_replaced(str(k), pattern): _replaced(v, pattern) for k, v in value.items()}
     if isinstance(value, list):
-        return [xml_safe_value(v) for v in value]
+        return [_replaced(v, pattern) for v in value]
     return value
