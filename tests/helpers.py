@@ -143,6 +143,9 @@ def write_unchecked(app, record: dict, **fields) -> None:
 
     with app.app_context():
         obj = db.session.get(CatalogueObject, uuid.UUID(record["id"]))
+        for name, value in fields.items():
+            if name in CatalogueObject.__table__.columns:  # title, description...
+                setattr(obj, name, value)
         views.store(obj, {**obj.document, **fields})
         db.session.execute(sa.delete(OaiPayload).where(OaiPayload.object_id == obj.id))
         db.session.commit()
