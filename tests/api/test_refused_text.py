@@ -177,3 +177,27 @@ def test_a_search_for_refused_text_is_a_400_saying_why(client, q):
 
 def test_unknown_query_arguments_are_still_ignored(client):
     assert client.get("/api/v1/objects?utm_source=%00").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/linked-art/objects/%00",
+        "/linked-art/objects/{id}%00",
+        "/linked-art/objects/{id}%EF%BF%BF",
+        "/iiif/3/objects/{id}%00/manifest",
+        "/sitemaps/%00.xml",
+        "/sitemaps/99999999999999999999.xml",
+        "/iiif/discovery/pages/%00.json",
+        "/iiif/discovery/pages/9223372036854775808.json",
+        "/api/v1/changes?since=%00",
+        "/api/v1/changes?since=%EF%BF%BF",
+        "/api/v1/objects/by-number/%EF%BF%BF",
+        "/api/v1/objects?lang=%EF%BF%BF",
+    ],
+)
+def test_other_channels_answer_refused_text_with_a_4xx_problem(client, curator, path):
+    record = helpers.obj(client, curator, status="public")
+    response = client.get(path.format(id=record["id"]))
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"

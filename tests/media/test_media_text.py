@@ -65,3 +65,28 @@ def test_metadata_embedded_in_a_file_is_kept_without_refused_characters(client, 
     media = uploaded(client, curator, record["id"], path)
     assert media["embedded"]["artist"] == "Jean\ufffdDupont\ufffd"
     assert media["embedded"]["copyright"] == "La Coupole"
+
+
+@pytest.mark.parametrize(
+    "request_path",
+    [
+        "%00/max/0/default.jpg",
+        "full/%00/0/default.jpg",
+        "full/max/%00/default.jpg",
+        "full/max/0/%00.jpg",
+        "full/max/0/default.%00",
+        "full/max/0/default.jpg%00",
+        "full/max/0/default.jpg%0A",
+        "full/max/0%0D%0ALink:%20x/default.jpg",
+        "full/max/0/default.jpg%EF%BF%BF",
+        "pct:%00/max/0/default.jpg",
+        "full/99999999999999999999999,/0/default.jpg",
+    ],
+)
+def test_iiif_image_parameters_with_refused_text_are_400(client, curator, files, request_path):
+    record = helpers.obj(client, curator, status="public")
+    media = uploaded(client, curator, record["id"], files["png_alpha"])
+    response = client.get(f"/iiif/3/{media['id']}/{request_path}")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert "Link" not in response.headers
