@@ -201,3 +201,25 @@ def test_other_channels_answer_refused_text_with_a_4xx_problem(client, curator, 
     response = client.get(path.format(id=record["id"]))
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
+
+
+def test_every_channel_serves_text_stored_before_the_rule(app, client, curator):
+    """Records saved before the rule keep working everywhere they are read."""
+    record = helpers.obj(client, curator, status="public", title={"fr": "Fusée"})
+    helpers.media(app, record, caption="Vue\uffff")
+    legacy = {"fr": "Fusée\uffff\x01 <A4>", "en": "Rocket\ufdd0"}
+    helpers.write_unchecked(app, record, title=legacy)
+    read = client.get(f"/api/v1/objects/{record['id']}")
+    assert read.status_code == 200 and read.get_json()["title"] == legacy
+    linked = client.get(f"/linked-art/objects/{record['id']}")
+    assert linked.status_code == 200
+    assert linked.get_json()["_label"] == "Fusée\uffff\x01 <A4>"
+    manifest = client.get(f"/iiif/3/objects/{record['id']}/manifest")
+    assert manifest.status_code == 200
+    assert manifest.get_json()["label"]["fr"] == ["Fusée\uffff\x01 <A4>"]
+    assert client.get("/sitemap.xml").status_code == 200
+    for prefix in ("lido", "oai_dc"):
+        args = {"verb": "ListRecords", "metadataPrefix": prefix}
+        assert_valid_oai(client.get("/oai", query_string=args).data)
+    exported = client.get("/api/v1/exports/objects.jsonl")
+    assert exported.status_code == 200 and "Rocket\ufdd0" in exported.get_data(as_text=True)
