@@ -180,6 +180,15 @@ def restore(directory: Path) -> None:
         raise click.ClickException(error.detail) from error
     total = sum(t["rows"] for t in manifest["tables"])
     click.echo(f"Restored {total} rows from {directory}.")
+    replaced = manifest["replaced"]
+    if replaced:
+        click.echo(
+            f"Characters the catalogue refuses (control characters, noncharacters) were "
+            f"replaced with U+FFFD in {len(replaced)} row(s):"
+        )
+        for row in replaced:
+            key = ", ".join(f"{k}={v}" for k, v in row["row"].items())
+            click.echo(f"  {row['table']} {key}: {', '.join(row['columns'])}")
 
 
 COMMANDS = (import_group, export_group, backup, restore)

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from lxml import etree
 
-SCHEMAS = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas"
+
+def _shared_schemas() -> Path:
+    """``shared/schemas`` beside the checkout, or beside a folder of checkouts (worktrees)."""
+    for folder in Path(__file__).resolve().parents[1:]:
+        if (folder / "shared" / "schemas").is_dir():
+            return folder / "shared" / "schemas"
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "schemas"
+
+
+SCHEMAS = _shared_schemas()
 PARSER = etree.XMLParser(no_network=True, resolve_entities=False)
 
 

@@ -13,13 +13,13 @@ from marshmallow import (
 )
 
 from catalogue.models import AgentKind, LocationKind, Vocabulary
-from catalogue.schemas.common import LanguageMap, Pagination, ReadOnly, Ref, Text
+from catalogue.schemas.common import Input, LanguageMap, Pagination, ReadOnly, Ref, Text
 
 # Sent back as read, ignored on write.
 READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "links", "display", "path")
 
 
-class AuthorityIn(Schema):
+class AuthorityIn(Input):
     label = LanguageMap(required=True)
     uri = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
     id = ReadOnly()

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app, has_app_context
-from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import (
+    EXCLUDE,
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+)
+
+from catalogue.schemas.text import refusal, text_errors
 
 LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Lone UTF-16 surrogates (JSON "\ud800") cannot be stored or sent as UTF-8.
-SURROGATE = re.compile(r"[\ud800-\udfff]")
 MAX_TEXT = 100_000
 
 
@@ -20,17 +30,40 @@ def default_language() -> str:
 
 
 def _clean(value: str) -> str:
-    if CONTROL.search(value):
-        raise ValidationError("Text may not contain control characters.")
-    if SURROGATE.search(value):
-        raise ValidationError("Text may not contain lone surrogate code points.")
+    reason = refusal(value)
+    if reason:
+        raise ValidationError(reason)
     if len(value) > MAX_TEXT:
         raise ValidationError(f"Text is longer than {MAX_TEXT} characters.")
     return value.strip()
 
 
+class Input(Schema):
+    """An input schema: before any field, every text it reads (field names included) is
+    checked against the characters the catalogue refuses (``schemas.text``), so each field
+    of every input, whatever its type, is held to the same rule, by its field path.
+
+    With ``unknown = EXCLUDE`` (query arguments) only the fields the schema reads are checked,
+    but those named in ``checked_elsewhere``.
+    """
+
+    checked_elsewhere: tuple[str, ...] = ()
+
+    @pre_load
+    def _refuse_characters(self, data, **kwargs):
+        if isinstance(data, Mapping) and self.unknown == EXCLUDE:
+            names = {field.data_key or name for name, field in self.load_fields.items()}
+            names -= set(self.checked_elsewhere)
+            errors = text_errors({key: data[key] for key in data if key in names})
+        else:
+            errors = text_errors(data)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+
 class Text(fields.String):
-    """A string without control characters, stripped of surrounding white space."""
+    """A string without refused characters, stripped of surrounding white space."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         return _clean(super()._deserialize(value, attr, data, **kwargs))
@@ -60,7 +93,10 @@ class LanguageMap(fields.Field):
                 continue
             if not isinstance(text, str):
                 raise self.make_error("invalid")
-            text = _clean(text)
+            try:
+                text = _clean(text)
+            except ValidationError as error:
+                raise ValidationError({tag: error.messages}) from error
             if text:
                 result[tag.lower() if "-" not in tag else tag] = text
         return result or None
@@ -89,7 +125,7 @@ class ReadOnly(fields.Raw):
         super().__init__(load_only=True, allow_none=True, **kwargs)
 
 
-class Pagination(Schema):
+class Pagination(Input):
     class Meta:
         unknown = EXCLUDE
 

@@ -8,9 +8,10 @@ from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields
 
 from catalogue.models import ImportStatus, Status
+from catalogue.schemas.common import Input
 
 
-class ImportUpload(Schema):
+class ImportUpload(Input):
     """The multipart body of an import: the file, an optional mapping, and options."""
 
     class Meta:
@@ -65,7 +66,7 @@ class ImportOut(Schema):
     links = fields.Dict()
 
 
-class ExportArgs(Schema):
+class ExportArgs(Input):
     class Meta:
         unknown = EXCLUDE
 

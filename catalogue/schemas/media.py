@@ -6,6 +6,8 @@ import json
 
 from marshmallow import Schema, ValidationError, fields
 
+from catalogue.schemas.text import refusal, text_errors
+
 
 def upload_fields(form, default_language: str) -> dict:
     """The optional multipart fields of an upload (caption, rights, public, primary).
@@ -13,7 +15,7 @@ def upload_fields(form, default_language: str) -> dict:
     Raises marshmallow's ValidationError with messages by field, as every schema does.
     """
     fields: dict = {}
-    errors: dict[str, list[str]] = {}
+    errors = text_errors({name: form[name] for name in ("caption", "rights") if name in form})
     for name in ("public", "primary"):
         value = form.get(name)
         if value is None or value == "":
@@ -25,7 +27,7 @@ def upload_fields(form, default_language: str) -> dict:
         else:
             errors[name] = ["Must be true or false."]
     caption = form.get("caption")
-    if caption:
+    if caption and "caption" not in errors:
         try:
             parsed = json.loads(caption) if caption.lstrip().startswith("{") else caption
         except ValueError:
@@ -34,11 +36,18 @@ def upload_fields(form, default_language: str) -> dict:
             fields["caption"] = language_map(parsed, default_language)
         except ValueError as error:
             errors["caption"] = [str(error)]
+        else:
+            errors.update(text_errors(fields["caption"], "caption"))
     if form.get("rights"):
         fields["rights"] = form["rights"].strip()
     if errors:
         raise ValidationError(errors)
     return fields
+
+
+def filename_problem(name: str | None) -> str | None:
+    """Why a client's file name cannot be kept (it is stored as text), else None."""
+    return refusal(name, "A file name") if name else None
 
 
 def language_map(value, default_language: str) -> dict | None:

@@ -19,7 +19,7 @@ from marshmallow import (
 )
 
 from catalogue.models import Condition, Relation, Status
-from catalogue.schemas.common import LanguageMap, Pagination, ReadOnly, Ref, RefOut, Text
+from catalogue.schemas.common import Input, LanguageMap, Pagination, ReadOnly, Ref, RefOut, Text
 
 LENGTH_UNITS = ("mm", "cm", "m", "km", "in", "ft")
 MASS_UNITS = ("g", "kg", "t", "lb", "oz")
@@ -168,7 +168,7 @@ class ValuationIn(Schema):
     date = fields.Date(allow_none=True)
 
 
-class ObjectIn(Schema):
+class ObjectIn(Input):
     """A whole object as sent with POST and PUT (and checked after a PATCH is applied)."""
 
     object_number = Text(
@@ -234,7 +234,7 @@ class ObjectListArgs(Pagination):
     lang = fields.String(validate=validate.Regexp(r"^[a-zA-Z]{2,3}(-\w+)*$"))
 
 
-class LangArgs(Schema):
+class LangArgs(Input):
     class Meta:
         unknown = EXCLUDE
 
@@ -299,7 +299,7 @@ class VersionPage(ObjectPage):
     items = fields.List(fields.Nested(VersionSummary))
 
 
-class MovementIn(Schema):
+class MovementIn(Input):
     to_location = fields.Nested(Ref, required=True)
     moved_at = fields.AwareDateTime(load_default=None, default_timezone=dt.UTC)
     reason = Text(allow_none=True, validate=validate.Length(max=2000))
@@ -318,7 +318,7 @@ class MovementOut(Schema):
     moved_by = fields.String(allow_none=True)
 
 
-class ConditionCheckIn(Schema):
+class ConditionCheckIn(Input):
     checked_at = fields.AwareDateTime(load_default=None, default_timezone=dt.UTC)
     condition = fields.Enum(Condition, required=True)
     notes = Text(allow_none=True, validate=validate.Length(max=20_000))

@@ -13,7 +13,8 @@ class SearchArgs(Pagination):
     class Meta:
         unknown = EXCLUDE
 
-    # Length is checked by the query parser (a 400 problem, as for any unreadable query).
+    # Length and characters are checked by the search (a 400, as for any unreadable query).
+    checked_elsewhere = ("q",)
     q = fields.String(load_default="")
     object_type = fields.List(fields.UUID())
     material = fields.List(fields.UUID())

@@ -41,7 +41,7 @@ INVALID = [
     ({"title": 1944}, "title"),
     ({"title": {"français": "Fusée"}}, "title"),
     ({"title": {"fr": ["Fusée"]}}, "title"),
-    ({"title": {"fr": "bad\x00text"}}, "title"),
+    ({"title": {"fr": "bad\x00text"}}, "title.fr"),
     ({"object_number": ""}, "object_number"),
     ({"object_number": 12}, "object_number"),
     ({"object_number": "/1944"}, "object_number"),

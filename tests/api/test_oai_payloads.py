@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import sqlalchemy as sa
 
 from catalogue.extensions import db
-from catalogue.models import OaiPayload
+from catalogue.models import Collection, OaiPayload
 from tests import helpers
 from tests.api.test_oai import NS, REPO, oai, set_status
 from tests.conformance import assert_valid_oai
@@ -145,3 +147,44 @@ def test_records_stored_without_payloads_are_harvested_in_full(app, client, cura
         client, verb="GetRecord", metadataPrefix="oai_dc", identifier=f"oai:{REPO}:{record['id']}"
     )
     assert dc_values(one, "title") == ["Périscope"]
+
+
+def test_text_stored_before_the_rule_is_harvested_with_replacement_characters(app, client, curator):
+    """A record holding characters XML cannot carry, written before the catalogue refused
+    them, is harvested (each such character as U+FFFD) instead of failing the whole page."""
+    steel = helpers.term(client, curator, "material", "acier", "steel")
+    record = helpers.obj(client, curator, status="public", materials=[{"id": steel["id"]}])
+    helpers.obj(client, curator, status="public", title={"fr": "Voisin"})
+    helpers.write_unchecked(app, record, title={"fr": "Fusée\uffff A4\x01", "en": "Rocket\ufffe"})
+    shown = ["Rocket\ufffd", "Fusée\ufffd A4\ufffd"]
+    lido = oai(client, verb="ListRecords", metadataPrefix="lido")
+    assert titles(lido) == [*shown, "Voisin"]
+    dc = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert shown[1] in dc_values(dc, "title")
+    one = oai(
+        client, verb="GetRecord", metadataPrefix="lido", identifier=f"oai:{REPO}:{record['id']}"
+    )
+    assert titles(one) == shown
+    # Changes that re-render the record store its payloads again, and do not fail either.
+    renamed = helpers.write(
+        client, curator, "patch", f"/api/v1/terms/{steel['id']}", {"label": {"en": "mild steel"}}
+    )
+    assert renamed.status_code == 200, renamed.get_data(as_text=True)
+    assert "mild steel" in concept_terms(oai(client, verb="ListRecords", metadataPrefix="lido"))
+    rebuilt = app.test_cli_runner().invoke(args=["oai", "rebuild", "--all"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    again = oai(client, verb="ListRecords", metadataPrefix="lido")
+    assert titles(again) == ["Voisin", *shown]  # re-rendered: changed last
+
+
+def test_a_set_named_before_the_rule_is_listed(app, client, curator):
+    weapons = helpers.collection(client, curator, "Armes", "Weapons")
+    with app.app_context():
+        db.session.execute(
+            sa.update(Collection)
+            .where(Collection.id == uuid.UUID(weapons["id"]))
+            .values(label={"fr": "Armes\uffff\x02"})
+        )
+        db.session.commit()
+    doc = oai(client, verb="ListSets")
+    assert "Armes\ufffd\ufffd" in [e.text for e in doc.iterfind(".//o:setName", NS)]

@@ -16,6 +16,7 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import ApiToken, Role, User
 from catalogue.models.base import utcnow
+from catalogue.schemas.text import refusal
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
@@ -49,8 +50,10 @@ def create_user(
 ) -> User:
     identity.require_admin()
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320 or "\x00" in email:
+    if "@" not in email or len(email) > 320 or refusal(email):
         raise ValidationFailed({"email": ["Give a valid email address."]})
+    if name and refusal(name):
+        raise ValidationFailed({"name": [refusal(name, "A name")]})
     try:
         role = Role(role)
     except ValueError as error:

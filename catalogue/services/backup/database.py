@@ -25,12 +25,14 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import Base
 from catalogue.models.base import UTCDateTime, utcnow
+from catalogue.schemas.text import REFUSED, cleaned_value
 from catalogue.services import uow
 from catalogue.services.backup import media as backup_media
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.identity import Identity
 from catalogue.services.media import files as media_files
 from catalogue.services.oai import payloads as oai_payloads
+from catalogue.services.objects.views import dumps as view_dumps
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ EXCLUDED_TABLES = {"api_tokens", "imports"}
 # Built from the other tables, and built again by restore (a backup holding them is read).
 DERIVED_TABLES = {"oai_payloads"}
 EXCLUDED_COLUMNS = {"users": {"password_hash"}}
+# Text columns holding JSON (the stored views of each record).
+JSON_TEXT_COLUMNS = {"objects": {"public_json", "research_json", "staff_json"}}
 CHUNK = 1000
 
 
@@ -176,12 +180,35 @@ def _is_empty() -> bool:
     return True
 
 
-def _rows(directory: Path, entry: dict, table: sa.Table) -> Iterator[dict]:
+def _cleaned(table: sa.Table, record: dict) -> list[str]:
+    """Replace in ``record`` each character the catalogue refuses with U+FFFD; returns the
+    columns changed. Text saved before the catalogue refused them may hold some, and the
+    target database may not take them (PostgreSQL refuses NUL)."""
+    changed = []
+    for name, value in record.items():
+        if name in JSON_TEXT_COLUMNS.get(table.name, ()) and isinstance(value, str):
+            data = json.loads(value)
+            if (clean := cleaned_value(data)) != data:
+                record[name] = view_dumps(clean)
+                changed.append(name)
+        elif isinstance(value, str | dict | list) and (clean := cleaned_value(value)) != value:
+            record[name] = clean
+            changed.append(name)
+    return changed
+
+
+def _rows(directory: Path, entry: dict, table: sa.Table, replaced: list) -> Iterator[dict]:
     decoders = {c.name: _decoder(c) for c in table.columns}
     unknown_message = "Column {} is not in this installation's {} table; upgrade it first."
     with (Path(directory) / entry["file"]).open(encoding="utf-8") as stream:
         for line in stream:
             record = json.loads(line)
+            # Lines are written unescaped but for control characters ("\u0001"): a line
+            # without either holds nothing to replace.
+            suspect = REFUSED.search(line) or "\\u00" in line
+            if suspect and (columns := _cleaned(table, record)):
+                keys = {k: str(record.get(k)) for k in _keys(table)}
+                replaced.append({"table": table.name, "row": keys, "columns": columns})
             for name, value in record.items():
                 if name not in decoders:
                     raise ValidationFailed({entry["file"]: [unknown_message.format(name, table)]})
@@ -191,17 +218,22 @@ def _rows(directory: Path, entry: dict, table: sa.Table) -> Iterator[dict]:
 
 
 def restore(identity: Identity, directory: Path) -> dict:
-    """Load a backup into this installation, which must be empty; all or nothing."""
+    """Load a backup into this installation, which must be empty; all or nothing.
+
+    Returns the manifest, with ``replaced``: the rows (table, primary key, columns) in which
+    characters the catalogue refuses were replaced with U+FFFD.
+    """
     identity.require_admin()
     manifest = read_manifest(directory)
     if not _is_empty():
         raise Conflict("This installation already holds data; restore into an empty one.")
     by_name = {t.name: t for t in tables()}
     stored: list[str] = []
+    replaced: list[dict] = []
     try:
         for entry in manifest["tables"]:
             if entry["name"] not in DERIVED_TABLES:
-                _restore_table(directory, entry, by_name[entry["name"]])
+                _restore_table(directory, entry, by_name[entry["name"]], replaced)
         # Derived from the records, as saving each would have stored them.
         oai_payloads.rebuild(db.session)
         backup_media.restore_originals(directory, manifest, stored)
@@ -213,15 +245,17 @@ def restore(identity: Identity, directory: Path) -> dict:
         db.session.rollback()
         media_files.remove_files(stored)
         raise
-    return manifest
+    for row in replaced:
+        log.warning("restore replaced refused characters in %s", row)
+    return {**manifest, "replaced": replaced}
 
 
-def _restore_table(directory: Path, entry: dict, table: sa.Table) -> None:
+def _restore_table(directory: Path, entry: dict, table: sa.Table, replaced: list) -> None:
     # A table that refers to itself (locations inside locations) gets those links afterwards.
     self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
     later: list[dict] = []
     batch: list[dict] = []
-    for record in _rows(directory, entry, table):
+    for record in _rows(directory, entry, table, replaced):
         if self_refs:
             later.append(record)
             record = {**record, **dict.fromkeys(self_refs)}

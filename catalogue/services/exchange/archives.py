@@ -14,6 +14,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from catalogue.schemas.media import filename_problem
 from catalogue.services.exchange.attached_media import EXTENSIONS
 from catalogue.services.exchange.spreadsheets import SUFFIXES
 
@@ -42,7 +43,7 @@ def _name(member: zipfile.ZipInfo) -> str | None:
     name = parts[-1]
     if name in ("", ".", "..") or name.startswith(".") or name.lower() in IGNORED_NAMES:
         return None
-    if "\x00" in name or len(name.encode()) > 255:
+    if filename_problem(name) or len(name.encode()) > 255:
         raise BadArchive(f"{member.filename!r}: not a usable file name.")
     return name
 

@@ -56,6 +56,7 @@ from pathlib import Path
 import yaml
 
 from catalogue.schemas.objects import DIMENSION_UNITS
+from catalogue.schemas.text import shown
 from catalogue.services import labels
 
 LIST_SEPARATOR = "|"
@@ -154,7 +155,9 @@ class Mapping:
                 continue
             name = canonical(header) if header else None
             if name is not None and not is_known(name):
-                errors.append(f"Unknown column '{header}' (see the documented column names).")
+                errors.append(
+                    f"Unknown column '{shown(header)}' (see the documented column names)."
+                )
                 name = None
             names.append(name)
         seen = [n for n in names if n]

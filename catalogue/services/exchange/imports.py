@@ -25,6 +25,7 @@ from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject
+from catalogue.schemas.text import refusal, shown
 from catalogue.services import uow
 from catalogue.services.errors import ServiceError
 from catalogue.services.exchange.attached_media import MediaFile, MediaFolder
@@ -120,6 +121,8 @@ class _Row:
     line: int
     number: str | None
     cells: dict[str, str | None]
+    # Cells holding characters the catalogue refuses: the row goes no further.
+    refused: dict[str, str] = field(default_factory=dict)
 
 
 def _rows(path: Path, mapping: Mapping, report: Report) -> Iterator[_Row]:
@@ -135,7 +138,8 @@ def _rows(path: Path, mapping: Mapping, report: Report) -> Iterator[_Row]:
         return
     for line, values in rows:
         cells = {n: values[i] if i < len(values) else None for i, n in enumerate(names) if n}
-        yield _Row(line, cells.get("object_number"), cells)
+        refused = {n: reason for n, text in cells.items() if text and (reason := refusal(text))}
+        yield _Row(line, cells.get("object_number"), cells, refused)
 
 
 def _chunks(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
@@ -185,7 +189,7 @@ class _Checker:
         return self.numbers.ids.get(number)
 
     def existing(self, chunk: list[_Row]) -> dict[str, tuple]:
-        numbers = {r.number for r in chunk if r.number}
+        numbers = {r.number for r in chunk if r.number and not r.refused}
         self.numbers.fetch(numbers)
         query = sa.select(
             CatalogueObject.object_number, CatalogueObject.document, CatalogueObject.version
@@ -197,6 +201,10 @@ class _Checker:
         """ "create", "update", "unchanged" or "failed"; plans the row unless it failed."""
         errors: dict[str, list[str]] = {}
         number = row.number
+        if row.refused:
+            for column, message in row.refused.items():
+                self.report.error(row.line, shown(number or ""), column, message)
+            return "failed"
         if not number:
             errors["object_number"] = ["Every row needs an accession number."]
         elif number in self.in_file:

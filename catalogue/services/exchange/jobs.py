@@ -20,6 +20,8 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import ImportJob, ImportStatus
 from catalogue.models.base import utcnow
+from catalogue.schemas.media import filename_problem
+from catalogue.schemas.text import text_errors
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from catalogue.services.exchange import archives as import_archive
@@ -79,6 +81,9 @@ def _mapping(raw: bytes) -> dict:
         mapping_from_dict(data)
     except (UnicodeDecodeError, yaml.YAMLError, ValueError) as error:
         raise ValidationFailed({"mapping": [f"Unreadable mapping: {error}"]}) from error
+    errors = text_errors(data, "mapping")
+    if errors:
+        raise ValidationFailed(errors)
     return data
 
 
@@ -116,6 +121,9 @@ def create(
     """Store the file and check it; with ``dry_run`` false, apply it at once if it may be."""
     identity.require_staff()
     mapping = _mapping(mapping_file) if mapping_file is not None else None
+    problem = filename_problem(filename)
+    if problem:
+        raise ValidationFailed({"file": [problem]})
     suffix = Path(filename or "").suffix.lower()
     if suffix not in (*SUFFIXES, ARCHIVE):
         raise ValidationFailed(

@@ -350,6 +350,8 @@ def column_for(path: str, columns: list[str]) -> str:
     """The spreadsheet column a validation error path points at."""
     head, _, rest = path.partition(".")
     if head in ("title", "description", "credit_line"):
+        if rest:  # one language's text: title.en -> title_en
+            return f"{head}_{rest.partition('.')[0]}"
         present = [c for c in columns if c.startswith(f"{head}_")]
         return present[0] if present else f"{head}_fr"
     if head == "production":

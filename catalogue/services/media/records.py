@@ -17,6 +17,7 @@ from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeEvent, ChangeLogEntry, Media
 from catalogue.models.base import utcnow
 from catalogue.schemas.media import language_map
+from catalogue.schemas.text import text_errors
 from catalogue.services import uow
 from catalogue.services.errors import (
     NotFound,
@@ -151,12 +152,12 @@ def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRe
     check_precondition(record(media).etag, if_match)
     if not isinstance(changes, dict):
         raise ValidationFailed({"_schema": ["A merge patch must be a JSON object."]})
-    errors: dict[str, list[str]] = {}
+    errors = text_errors({name: changes[name] for name in ("caption", "rights") if name in changes})
     for name in set(changes) - set(EDITABLE) - set(representation(media)):
         errors[name] = ["Unknown field."]
     values: dict = {}
     for name in EDITABLE:
-        if name not in changes:
+        if name not in changes or any(path.split(".")[0] == name for path in errors):
             continue
         value = changes[name]
         if name in ("public", "primary") and not isinstance(value, bool):

@@ -20,7 +20,8 @@ from sqlalchemy.exc import OperationalError
 from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.models.base import utcnow
-from catalogue.schemas.media import upload_fields
+from catalogue.schemas.media import filename_problem, upload_fields
+from catalogue.schemas.text import cleaned_value
 from catalogue.services import uow
 from catalogue.services.errors import Unavailable, ValidationFailed
 from catalogue.services.identity import Identity
@@ -67,6 +68,9 @@ def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> 
         fields = upload_fields(form, current_app.config["DEFAULT_LANGUAGE"])
     except ValidationError as error:
         raise ValidationFailed(error.messages) from error
+    problem = filename_problem(received.filename)
+    if problem:
+        raise ValidationFailed({"file": [problem]})
     content_type = sniff(received.path)
     media_id = uuid.uuid4()
     with tempfile.TemporaryDirectory(prefix="media-") as workdir:
@@ -100,7 +104,8 @@ def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> 
             sha256=received.sha256,
             width=processed.width if processed else None,
             height=processed.height if processed else None,
-            embedded=processed.embedded if processed else None,
+            # Read from the file, not typed: kept, with what the catalogue refuses replaced.
+            embedded=cleaned_value(processed.embedded) if processed else None,
             derivatives=derivatives,
             created_at=now,
             updated_at=now,

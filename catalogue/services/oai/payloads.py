@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from catalogue.models import CatalogueObject, ChangeEvent, ChangeLogEntry, OaiPayload, Status
+from catalogue.schemas.text import xml_safe_value
 from catalogue.services.oai import formats
 
 # Changed whenever a builder's output changes: stored payloads of another format are rebuilt.
@@ -50,7 +51,18 @@ def current(fingerprint_: str | None) -> bool:
 
 
 def build(record: dict, prefix: str) -> bytes:
-    """One public record's metadata payload, serialized, with markers for the context."""
+    """One public record's metadata payload, serialized, with markers for the context.
+
+    Never fails on text XML cannot carry (stored before the catalogue refused it): each
+    such character is replaced with U+FFFD.
+    """
+    try:
+        return _build(record, prefix)
+    except ValueError:  # lxml: "All strings must be XML compatible"
+        return _build(xml_safe_value(record), prefix)
+
+
+def _build(record: dict, prefix: str) -> bytes:
     # Unguessable stand-ins while building: no record text can contain them.
     token = secrets.token_hex(16)
     names = {"b": BASE_URL, "i": INSTITUTION, "l": LANGUAGE, "d": DATESTAMP}

@@ -13,6 +13,7 @@ import base64
 import binascii
 import functools
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from catalogue.models import (
     ObjectCollection,
     Status,
 )
+from catalogue.schemas.text import REFUSED
 from catalogue.services.oai import formats
 from catalogue.services.oai import payloads as oai_payloads
 
@@ -41,6 +43,16 @@ VERBS = {
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}),
 }
 SET_ROOT = "collection"
+# The syntax OAI-PMH.xsd gives these arguments, which the <request> element echoes.
+PREFIX_SYNTAX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+\Z")
+SET_SYNTAX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
+TOKEN_SYNTAX = re.compile(r"[A-Za-z0-9_-]+\Z")
+DATE_SYNTAX = {
+    "day": re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII),
+    "seconds": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z", re.ASCII),
+}
+# Positions in a token are compared with the change log's BIGINT sequence.
+MAX_SEQ = 2**63 - 1
 
 
 class OaiError(Exception):
@@ -189,6 +201,8 @@ def item_for(object_id: uuid.UUID, prefix: str | None = None) -> Item | None:
 
 def _parse_time(value: str, name: str) -> tuple[datetime, str]:
     for fmt, granularity in (("%Y-%m-%dT%H:%M:%SZ", "seconds"), ("%Y-%m-%d", "day")):
+        if not DATE_SYNTAX[granularity].match(value):
+            continue  # strptime would also take 2024-1-1, which the schema of <request> refuses
         try:
             return datetime.strptime(value, fmt).replace(tzinfo=UTC), granularity
         except ValueError:
@@ -214,6 +228,7 @@ class ListRequest:
     @classmethod
     def from_token(cls, verb: str, token: str) -> ListRequest:
         try:
+            assert TOKEN_SYNTAX.match(token)
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             values = json.loads(raw)
             kind, prefix, start, until, set_spec, after, cursor, total = values
@@ -221,7 +236,8 @@ class ListRequest:
             for value in (start, until, set_spec):
                 assert value is None or isinstance(value, str)
             for value in (after, cursor, total):
-                assert isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                assert isinstance(value, int) and not isinstance(value, bool)
+                assert 0 <= value <= MAX_SEQ
             request = cls(prefix, start, until, set_spec, after, cursor, total)
             request.conditions()
             return request
@@ -230,30 +246,44 @@ class ListRequest:
 
     def conditions(self) -> list:
         found = []
-        bounds = {}
-        for name, value in (("from", self.start), ("until", self.until)):
-            if value:
-                bounds[name] = _parse_time(value, name)
-        if len({granularity for _, granularity in bounds.values()}) > 1:
-            raise OaiError("badArgument", "'from' and 'until' must have the same granularity.")
+        bounds = _bounds(self.start, self.until)
         if "from" in bounds:
             found.append(ChangeLogEntry.at >= bounds["from"][0])
         if "until" in bounds:
             moment, granularity = bounds["until"]
             step = timedelta(days=1) if granularity == "day" else timedelta(seconds=1)
-            found.append(ChangeLogEntry.at < moment + step)
-        if len(bounds) == 2 and bounds["from"][0] > bounds["until"][0]:
-            raise OaiError("badArgument", "'from' is later than 'until'.")
+            if moment < datetime.max.replace(tzinfo=UTC) - step:  # else: until the end of time
+                found.append(ChangeLogEntry.at < moment + step)
         if self.set_spec:
             found.append(_set_condition(self.set_spec))
         return found
 
 
+def _bounds(start: str | None, until: str | None) -> dict[str, tuple[datetime, str]]:
+    """``from`` and ``until`` as (moment, granularity); OaiError badArgument if malformed."""
+    bounds = {}
+    for name, value in (("from", start), ("until", until)):
+        if value is not None:
+            bounds[name] = _parse_time(value, name)
+    if len({granularity for _, granularity in bounds.values()}) > 1:
+        raise OaiError("badArgument", "'from' and 'until' must have the same granularity.")
+    if len(bounds) == 2 and bounds["from"][0] > bounds["until"][0]:
+        raise OaiError("badArgument", "'from' is later than 'until'.")
+    return bounds
+
+
 def check_arguments(args: dict[str, list[str]]) -> str:
+    """The verb of a request whose arguments are legal; else OaiError badVerb or badArgument.
+
+    Checked before anything is done, so that every argument a response echoes (in its
+    ``<request>`` element) is text XML carries, in the syntax the protocol gives it.
+    """
     verbs = args.get("verb") or []
     if len(verbs) != 1 or verbs[0] not in VERBS:
         raise OaiError("badVerb", "The verb is missing, repeated or not an OAI-PMH verb.")
     verb = verbs[0]
+    if any(REFUSED.search(text) for name, values in args.items() for text in (name, *values)):
+        raise OaiError("badArgument", "An argument holds a control character or a noncharacter.")
     required, optional = VERBS[verb]
     given = set(args) - {"verb"}
     repeated = [name for name, values in args.items() if len(values) > 1]
@@ -269,4 +299,15 @@ def check_arguments(args: dict[str, list[str]]) -> str:
     missing = required - given
     if missing:
         raise OaiError("badArgument", f"Missing argument: {', '.join(sorted(missing))}.")
+    _check_syntax({name: values[0] for name, values in args.items()})
     return verb
+
+
+def _check_syntax(args: dict[str, str]) -> None:
+    if "metadataPrefix" in args and not PREFIX_SYNTAX.match(args["metadataPrefix"]):
+        raise OaiError("badArgument", "A metadataPrefix is letters, digits and -_.!~*'().")
+    if "set" in args and not SET_SYNTAX.match(args["set"]):
+        raise OaiError("badArgument", "A setSpec is such as 'collection' or 'collection:{id}'.")
+    if "identifier" in args and not args["identifier"]:
+        raise OaiError("badArgument", "The identifier is empty.")
+    _bounds(args.get("from"), args.get("until"))

@@ -22,6 +22,7 @@ from lxml import etree
 
 from catalogue.extensions import db
 from catalogue.models import ChangeLogEntry, Collection
+from catalogue.schemas.text import xml_safe
 from catalogue.services import labels
 from catalogue.services.oai import formats
 from catalogue.services.oai import payloads as oai_payloads
@@ -195,7 +196,8 @@ def _list_sets(body, settings: Settings, args: dict, slots: Slots) -> None:
     for collection in db.session.execute(sa.select(Collection).order_by(Collection.id)).scalars():
         entry = _element(sets, "set")
         _element(entry, "setSpec", f"{SET_ROOT}:{collection.id}")
-        _element(entry, "setName", labels.pick(collection.label, lang, fallback=str(collection.id)))
+        name = labels.pick(collection.label, lang, fallback=str(collection.id))
+        _element(entry, "setName", xml_safe(name))
 
 
 def _get_record(body, settings: Settings, args: dict, slots: Slots) -> None:

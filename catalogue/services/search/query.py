@@ -13,6 +13,7 @@ from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Term
+from catalogue.schemas.text import refusal
 from catalogue.services import labels
 from catalogue.services.errors import BadRequest, Unavailable, ValidationFailed
 from catalogue.services.identity import Identity, view_of
@@ -113,6 +114,9 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
     Raises BadRequest for a query that cannot be read, ValidationFailed for an inverted
     date range, Unavailable when the index cannot be opened.
     """
+    problem = refusal(args.get("q") or "", "The query")
+    if problem:
+        raise BadRequest(problem)
     date_from, date_to = args.get("date_from"), args.get("date_to")
     if date_from is not None and date_to is not None and date_from > date_to:
         raise ValidationFailed(

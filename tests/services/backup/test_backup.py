@@ -186,3 +186,58 @@ def test_sqlite_to_postgresql_and_back(tmp_path, other_postgres):
         assert snapshot() == restored
         db.session.remove()
         db.engine.dispose()
+
+
+def rewrite_table(folder, name: str, change) -> None:
+    """Edit the rows of one table file of a backup, keeping its manifest true."""
+    path = folder / "tables" / f"{name}.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    text = "".join(json.dumps(change(r), ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+    path.write_text(text, encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["tables"]:
+        if entry["name"] == name:
+            entry["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_text_saved_before_the_rule_is_restored_with_replacement_characters(app, tmp_path):
+    """A backup of a catalogue that accepted such text restores whole (PostgreSQL refused a
+    NUL), each refused character replaced with U+FFFD, and restore says where."""
+    with app.app_context():
+        objects_write.create(
+            CURATOR,
+            objects_write.load_input(
+                {"object_number": "2026.0001.001", "title": {"fr": "Objet"}, "status": "public"}
+            ),
+        )
+        accounts.create_user(SYSTEM, "anne@museum.example", "curator", name="Anne")
+        backup.backup(SYSTEM, tmp_path / "backup")
+        wipe()
+    legacy = {"fr": "Objet\x00\uffff"}
+
+    def legacy_object(row):
+        row["title"] = row["document"]["title"] = legacy
+        for view in ("public_json", "research_json", "staff_json"):
+            data = {**json.loads(row[view]), "title": legacy}
+            row[view] = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return row
+
+    def legacy_user(row):
+        return {**row, "name": "Anne\x00Dupont"} if row["email"].startswith("anne") else row
+
+    rewrite_table(tmp_path / "backup", "objects", legacy_object)
+    rewrite_table(tmp_path / "backup", "users", legacy_user)
+    with app.app_context():  # as the catalogue command gives its commands
+        result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    assert "replaced with U+FFFD in 2 row(s)" in result.output
+    assert ": document, public_json, research_json, staff_json, title" in result.output
+    assert "users id=" in result.output and ": name" in result.output
+    with app.app_context():
+        obj = db.session.execute(sa.select(CatalogueObject)).scalar_one()
+        shown = {"fr": "Objet\ufffd\ufffd"}
+        assert obj.title == obj.document["title"] == json.loads(obj.public_json)["title"] == shown
+        user = accounts.find_user("anne@museum.example")
+        assert user.name == "Anne\ufffdDupont"
+        assert "Objet\ufffd\ufffd".encode() in b"".join(payloads().values())
