@@ -12,7 +12,13 @@ from catalogue.extensions import db
 from catalogue.models import Agent, ImportJob, Term
 from catalogue.services.exchange import imports
 from catalogue.services.exchange.imports import Options
-from tests.services.exchange_helpers import CURATOR, count, counts, make_vocabulary, write_csv
+from tests.services.exchange.exchange_helpers import (
+    CURATOR,
+    count,
+    counts,
+    make_vocabulary,
+    write_csv,
+)
 
 
 def run(path, **options):
