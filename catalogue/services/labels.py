@@ -1,12 +1,17 @@
-"""Texts in one language: picking from a language map, and a record's ``display`` texts.
+"""Texts in one language, a record's ``display`` texts, and how a name is compared.
 
 Records keep texts as language maps (``{"fr": "Fusée A4", "en": "A4 rocket"}``). Every
 channel that shows one text (pages, OAI-PMH, Linked Art, spreadsheets, facet labels, the
 API's ``?lang=``) picks it the same way: the language asked for, else the catalogue's
 default language, else the first text there is.
+
+Every place that finds an authority by a name (the lists' ``q``, the importer's matching,
+export filters) compares ``normalise``d texts, so they all resolve a name the same way.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from catalogue.schemas.objects import REFERENCE_LISTS
 
@@ -48,3 +53,10 @@ def display(record: dict, lang: str, default: str) -> dict:
     if "location" in record:
         shown["location"] = label(record.get("location"), lang, default)
     return {**record, "display": shown}
+
+
+def normalise(text: str) -> str:
+    """Case, accents, typographic apostrophes and repeated spaces do not matter."""
+    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections import defaultdict
 
@@ -10,16 +9,10 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import Agent, AgentKind, CatalogueObject, Collection, Place, Term, Tombstone
+from catalogue.services.labels import normalise
 
 MODELS = {"terms": Term, "agents": Agent, "places": Place, "collections": Collection}
 WORDS = {"terms": "term", "agents": "agent", "places": "place", "collections": "collection"}
-
-
-def normalise(text: str) -> str:
-    """Case, accents, typographic apostrophes and repeated spaces do not matter."""
-    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
 
 
 class AuthorityIndex:
