@@ -15,6 +15,12 @@ import unicodedata
 
 from catalogue.schemas.objects import REFERENCE_LISTS
 
+# Between the texts of a search text: never inside a normalised text (whitespace is collapsed),
+# so a needle cannot match across two languages.
+SEARCH_TEXT_SEPARATOR = "\n"
+# Sort keys are cut to this many characters (they are indexed).
+SORT_KEY_LENGTH = 200
+
 
 def pick(value, lang: str | None, default: str | None = None, fallback=None):
     """One text of a language map; a value that is not a map is returned as it is."""
@@ -60,3 +66,25 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.casefold().split())
+
+
+def search_text(label) -> str:
+    """Every text of a language map, normalised, one per line: what lists search with ``q``."""
+    texts = (normalise(t) for t in (label or {}).values() if isinstance(t, str))
+    return SEARCH_TEXT_SEPARATOR.join(dict.fromkeys(t for t in texts if t))
+
+
+def sort_key(label, default: str) -> str:
+    """What lists sort by: the text in the default language, else in the first language tag
+    in alphabetical order (the same on every database, whatever order the map is stored in),
+    normalised."""
+    texts = {k: v for k, v in (label or {}).items() if isinstance(v, str) and v.strip()}
+    if not texts:
+        return ""
+    text = texts.get(default) or texts[min(texts)]
+    return normalise(text)[:SORT_KEY_LENGTH]
+
+
+def label_keys(label, default: str) -> dict[str, str]:
+    """The stored columns derived from an authority's label (``search_text``, ``sort_key``)."""
+    return {"search_text": search_text(label), "sort_key": sort_key(label, default)}
