@@ -38,6 +38,7 @@ from benchmarks import synthetic  # noqa: E402
 from catalogue import create_app  # noqa: E402
 from catalogue.extensions import db  # noqa: E402
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Status, Term  # noqa: E402
+from catalogue.services import labels  # noqa: E402
 from catalogue.services.search import documents as search_documents  # noqa: E402
 from catalogue.services.search import sync as search_sync  # noqa: E402
 from search_index.engine import SearchEngine, SearchRequest  # noqa: E402
@@ -80,6 +81,7 @@ def load(app, count: int) -> tuple[float, float]:
             authority_rows = []
             for item in items:
                 row = {"id": item["id"], "label": item["label"]}
+                row.update(labels.label_keys(item["label"], app.config["DEFAULT_LANGUAGE"]))
                 if model is Term:
                     row["vocabulary"] = kind
                 if model is Agent:

@@ -31,6 +31,7 @@ demo = AppGroup("demo", help="The demo collection.")
 search = AppGroup("search", help="The full-text search index.")
 media = AppGroup("media", help="Media files.")
 oai = AppGroup("oai", help="The OAI-PMH repository.")
+authorities = AppGroup("authorities", help="Terms, agents, places, collections, locations.")
 
 
 @users.command("create")
@@ -168,8 +169,17 @@ def oai_rebuild(everything: bool) -> None:
     click.echo(f"Built the OAI-PMH payloads of {count} object(s).")
 
 
+@authorities.command("refresh")
+def authorities_refresh() -> None:
+    """Store again what lists search and sort by (after changing DEFAULT_LANGUAGE)."""
+    from catalogue.services.authorities import records
+
+    count = records.refresh_label_keys(SYSTEM)
+    click.echo(f"Refreshed the search text and sort key of {count} authority(ies).")
+
+
 def register(app: Flask) -> None:
     from catalogue.cli_exchange import COMMANDS
 
-    for group in (users, tokens, demo, media, search, oai, *COMMANDS):
+    for group in (users, tokens, demo, media, search, oai, authorities, *COMMANDS):
         app.cli.add_command(group)

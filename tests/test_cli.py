@@ -10,6 +10,7 @@ from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import ApiToken, Base, User
 from catalogue.services.accounts import users as accounts
+from tests import helpers
 from tests.conftest import make_test_config
 
 
@@ -116,3 +117,28 @@ def test_db_upgrade_builds_the_schema(tmp_path_factory):
         # Running it again on an up-to-date database is harmless.
         assert run(app, "db", "upgrade").exit_code == 0
         db.engine.dispose()
+
+
+def test_authorities_refresh_sorts_by_a_new_default_language(app, client, curator):
+    for fr, en in (("Acier", "Steel"), ("Laiton", "Brass")):
+        helpers.term(client, curator, "material", fr, en)
+
+    def listed() -> list[str]:
+        return [item["label"]["fr"] for item in client.get("/api/v1/terms").get_json()["items"]]
+
+    before = client.get("/api/v1/terms").get_json()["items"]
+    assert listed() == ["Acier", "Laiton"]
+    app.config["DEFAULT_LANGUAGE"] = "en"
+    try:
+        result = run(app, "authorities", "refresh")
+        assert result.exit_code == 0, result.output
+        assert "2 authorit" in result.output
+        assert listed() == ["Laiton", "Acier"]
+        # The authorities themselves did not change.
+        after = client.get("/api/v1/terms").get_json()["items"]
+        assert sorted(after, key=lambda item: item["id"]) == sorted(
+            before, key=lambda item: item["id"]
+        )
+        assert "0 authorit" in run(app, "authorities", "refresh").output
+    finally:
+        app.config["DEFAULT_LANGUAGE"] = "fr"

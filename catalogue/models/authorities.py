@@ -37,11 +37,22 @@ def _enum(cls: type[enum.Enum], name: str) -> sa.Enum:
     return sa.Enum(cls, name=name, native_enum=False, length=20, validate_strings=True)
 
 
+# Compared code point by code point on every database (PostgreSQL's locale collations skip
+# spaces and punctuation), so lists sort the same on SQLite and PostgreSQL.
+SortKey = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
+
+
 class Authority(UUIDKey, Timestamps):
-    """What every authority has: a multilingual label and an optional outside URI."""
+    """What every authority has: a multilingual label and an optional outside URI.
+
+    ``search_text`` and ``sort_key`` are derived from the label (``services.labels.label_keys``)
+    and stored by every service that writes a label: what lists search and sort by.
+    """
 
     label: Mapped[dict] = mapped_column(default=dict)
     uri: Mapped[str | None] = mapped_column(sa.String(500))
+    search_text: Mapped[str] = mapped_column(sa.Text)
+    sort_key: Mapped[str] = mapped_column(SortKey, index=True)
 
 
 class Term(Authority, Base):

@@ -113,7 +113,10 @@ class AuthorityListArgs(Pagination):
 
     q = Text(
         validate=validate.Length(max=200),
-        metadata={"description": "Label starts with or contains."},
+        metadata={
+            "description": "A label text (any language) contains it, case and accents aside; "
+            "% and _ are plain characters."
+        },
     )
     vocabulary = fields.Enum(Vocabulary, metadata={"description": "Terms only."})
     kind = fields.String(

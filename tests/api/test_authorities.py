@@ -143,6 +143,45 @@ def test_list_filters(client, curator):
     helpers.is_problem(client.get("/api/v1/terms?vocabulary=colour"), 422)
 
 
+def listed(client, query: str) -> list[str]:
+    response = client.get(f"/api/v1/terms?{query}")
+    assert response.status_code == 200, response.get_json()
+    return [item["label"].get("fr") or item["label"]["en"] for item in response.get_json()["items"]]
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("fr", []),
+        ("en", []),
+        ("%22", []),  # "
+        ("%3A", []),  # :
+        ("%25", ["Coton 100 %"]),  # %
+        ("_", []),
+        ("a_i", []),
+        ("%C3%A9p%C3%A9e", ["Épée"]),  # épée
+        ("%C3%89p%C3%A9e", ["Épée"]),  # Épée
+        ("epee", ["Épée"]),
+        ("EPEE", ["Épée"]),
+        ("steel", ["acier"]),
+    ],
+)
+def test_q_matches_the_label_texts_whatever_the_case_and_accents(client, curator, q, found):
+    helpers.term(client, curator, "material", "acier", "steel")
+    helpers.post(client, curator, "/api/v1/terms", {"vocabulary": "object_type", "label": "Épée"})
+    helpers.post(
+        client, curator, "/api/v1/terms", {"vocabulary": "material", "label": "Coton 100 %"}
+    )
+    assert listed(client, f"q={q}") == found
+
+
+def test_lists_sort_by_the_default_language_label(client, curator):
+    for body in ({"en": "Zinc", "fr": "Zinc"}, {"fr": "Acier"}, {"fr": "étain"}, {"en": "Copper"}):
+        helpers.post(client, curator, "/api/v1/terms", {"vocabulary": "material", "label": body})
+    assert listed(client, "vocabulary=material") == ["Acier", "Copper", "étain", "Zinc"]
+    assert listed(client, "per_page=2&page=2") == ["étain", "Zinc"]
+
+
 def test_locations_form_a_hierarchy_without_cycles(client, curator, state):
     site = helpers.location(client, curator, "La Coupole", kind="site")
     dome = helpers.location(client, curator, "Dôme", kind="building", parent=site)

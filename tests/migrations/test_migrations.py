@@ -17,6 +17,7 @@ from flask_migrate import downgrade, upgrade
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Base
+from catalogue.services.authorities import records as authorities
 from catalogue.services.objects import write as objects_write
 from tests.conftest import make_test_config
 from tests.services.exchange.exchange_helpers import CURATOR
@@ -102,3 +103,24 @@ def test_upgrading_builds_the_payloads_of_public_records(fresh_app):
         assert response.status_code == 200
         assert b"Objet 2026.0001.001" in response.data
         assert b"2026.0002.001" not in response.data
+
+
+def test_upgrading_derives_what_authority_lists_search_and_sort_by(fresh_app):
+    """Authorities saved before lists searched the label texts are found and sorted alike."""
+    with fresh_app.app_context():
+        upgrade()
+        for label in ({"fr": "Épée", "en": "Sword"}, {"en": "Zinc", "fr": "Zinc"}, {"en": "Brass"}):
+            authorities.create(CURATOR, "terms", {"vocabulary": "material", "label": label})
+            db.session.remove()
+        downgrade(revision="0007")
+        upgrade()
+        assert differences() == []
+
+        def listed(**args) -> list[str]:
+            items = authorities.list_items(CURATOR, "terms", args).items
+            db.session.remove()
+            return [item["label"].get("fr") or item["label"]["en"] for item in items]
+
+        assert listed() == ["Brass", "Épée", "Zinc"]
+        assert listed(q="EPEE") == listed(q="sword") == ["Épée"]
+        assert listed(q="fr") == listed(q="%") == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
+from flask import current_app
 from marshmallow import ValidationError
 
 from catalogue.extensions import db
@@ -27,7 +28,7 @@ from catalogue.models import (
 from catalogue.models.base import utcnow
 from catalogue.schemas.authorities import AUTHORITY_INPUT
 from catalogue.schemas.common import flatten_messages
-from catalogue.services import uow
+from catalogue.services import labels, uow
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
 from catalogue.services.etag import check_precondition
 from catalogue.services.identity import Identity
@@ -123,8 +124,9 @@ def list_items(identity: Identity, kind: str, args: dict) -> Page:
     model = KINDS[kind]
     query = sa.select(model)
     if args.get("q"):
-        needle = f"%{args['q'].lower()}%"
-        query = query.where(sa.func.lower(sa.cast(model.label, sa.String)).like(needle))
+        # The label texts, case and accents aside; % and _ are plain characters.
+        needle = labels.normalise(args["q"])
+        query = query.where(model.search_text.contains(needle, autoescape=True))
     if args.get("uri"):
         query = query.where(model.uri == args["uri"])
     if args.get("vocabulary") and kind == "terms":
@@ -134,10 +136,44 @@ def list_items(identity: Identity, kind: str, args: dict) -> Page:
         if args["kind"] not in set(kinds):
             raise ValidationFailed({"kind": [f"Kind is one of {', '.join(kinds)}."]})
         query = query.where(model.kind == args["kind"])
-    query = query.order_by(sa.cast(model.label, sa.String), model.id)
+    query = query.order_by(model.sort_key, model.id)
     page = paginate(query, args.get("page", 1), args.get("per_page", 20))
     page.items = [to_dict(kind, item) for item in page.items]
     return page
+
+
+def refresh_label_keys(identity: Identity) -> int:
+    """Store again what lists search and sort by, from each label; returns how many changed.
+
+    Sort keys follow ``DEFAULT_LANGUAGE``: run this (``catalogue authorities refresh``) after
+    changing it. The authorities themselves do not change (nor their ``updated_at``).
+    """
+    identity.require_admin()
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    changed = 0
+    for model in KINDS.values():
+        table = model.__table__
+        columns = (table.c.id, table.c.label, table.c.search_text, table.c.sort_key)
+        updates = []
+        for item_id, label, search_text, sort_key in db.session.execute(sa.select(*columns)):
+            keys = labels.label_keys(label, default)
+            if keys != {"search_text": search_text, "sort_key": sort_key}:
+                updates.append({"key": item_id, **{f"new_{k}": v for k, v in keys.items()}})
+        if updates:
+            db.session.execute(
+                table.update()
+                .where(table.c.id == sa.bindparam("key"))
+                .values(
+                    search_text=sa.bindparam("new_search_text"),
+                    sort_key=sa.bindparam("new_sort_key"),
+                    # Given, so that the on-update default does not replace it.
+                    updated_at=table.c.updated_at,
+                ),
+                updates,
+            )
+        changed += len(updates)
+    uow.commit()
+    return changed
 
 
 def _assign(kind: str, item, data: dict) -> None:
@@ -146,6 +182,13 @@ def _assign(kind: str, item, data: dict) -> None:
             _set_parent(item, value)
         else:
             setattr(item, name, value)
+    if "label" in data:
+        _store_label_keys(item)
+
+
+def _store_label_keys(item) -> None:
+    keys = labels.label_keys(item.label, current_app.config["DEFAULT_LANGUAGE"])
+    item.search_text, item.sort_key = keys["search_text"], keys["sort_key"]
 
 
 def _set_parent(location: Location, parent_id: uuid.UUID | None) -> None:

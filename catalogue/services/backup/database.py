@@ -23,10 +23,10 @@ from alembic.migration import MigrationContext
 from flask import current_app
 
 from catalogue.extensions import db
-from catalogue.models import Base
+from catalogue.models import AUTHORITY_MODELS, Base
 from catalogue.models.base import UTCDateTime, utcnow
 from catalogue.schemas.text import REFUSED, cleaned_value
-from catalogue.services import uow
+from catalogue.services import labels, uow
 from catalogue.services.backup import media as backup_media
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.identity import Identity
@@ -45,6 +45,10 @@ DERIVED_TABLES = {"oai_payloads"}
 EXCLUDED_COLUMNS = {"users": {"password_hash"}}
 # Text columns holding JSON (the stored views of each record).
 JSON_TEXT_COLUMNS = {"objects": {"public_json", "research_json", "staff_json"}}
+# Derived from each authority's label, and derived again by restore (a backup holding them is
+# read), with the installation's default language.
+LABEL_KEY_TABLES = {model.__tablename__ for model in AUTHORITY_MODELS.values()}
+DERIVED_COLUMNS = {name: {"search_text", "sort_key"} for name in LABEL_KEY_TABLES}
 CHUNK = 1000
 
 
@@ -55,7 +59,7 @@ def tables() -> list[sa.Table]:
 
 
 def _columns(table: sa.Table) -> list[sa.Column]:
-    skip = EXCLUDED_COLUMNS.get(table.name, set())
+    skip = EXCLUDED_COLUMNS.get(table.name, set()) | DERIVED_COLUMNS.get(table.name, set())
     return [c for c in table.columns if c.name not in skip]
 
 
@@ -200,6 +204,7 @@ def _cleaned(table: sa.Table, record: dict) -> list[str]:
 def _rows(directory: Path, entry: dict, table: sa.Table, replaced: list) -> Iterator[dict]:
     decoders = {c.name: _decoder(c) for c in table.columns}
     unknown_message = "Column {} is not in this installation's {} table; upgrade it first."
+    default_language = current_app.config["DEFAULT_LANGUAGE"]
     with (Path(directory) / entry["file"]).open(encoding="utf-8") as stream:
         for line in stream:
             record = json.loads(line)
@@ -214,6 +219,8 @@ def _rows(directory: Path, entry: dict, table: sa.Table, replaced: list) -> Iter
                     raise ValidationFailed({entry["file"]: [unknown_message.format(name, table)]})
                 if value is not None and decoders[name]:
                     record[name] = decoders[name](value)
+            if table.name in LABEL_KEY_TABLES:
+                record.update(labels.label_keys(record.get("label"), default_language))
             yield record
 
 

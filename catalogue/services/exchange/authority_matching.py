@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections import defaultdict
 
@@ -10,16 +9,10 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import Agent, AgentKind, CatalogueObject, Collection, Place, Term, Tombstone
+from catalogue.services.labels import label_keys, normalise
 
 MODELS = {"terms": Term, "agents": Agent, "places": Place, "collections": Collection}
 WORDS = {"terms": "term", "agents": "agent", "places": "place", "collections": "collection"}
-
-
-def normalise(text: str) -> str:
-    """Case, accents, typographic apostrophes and repeated spaces do not matter."""
-    text = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
 
 
 class AuthorityIndex:
@@ -67,7 +60,8 @@ class AuthorityIndex:
         extra = {"vocabulary": vocabulary} if kind == "terms" else {}
         if kind == "agents":
             extra["kind"] = AgentKind.person
-        item = MODELS[kind](id=uuid.UUID(item_id), label=label, uri=None, **extra)
+        keys = label_keys(label, self.default_language)
+        item = MODELS[kind](id=uuid.UUID(item_id), label=label, uri=None, **keys, **extra)
         db.session.add(item)
         self.held.append(item)
         return kind

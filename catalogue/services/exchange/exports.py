@@ -14,9 +14,9 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, Collection, ObjectCollection, Status
 from catalogue.services.errors import ValidationFailed
-from catalogue.services.exchange.authority_matching import normalise
 from catalogue.services.exchange.columns import export_columns, to_row
 from catalogue.services.identity import Identity
+from catalogue.services.labels import normalise
 from catalogue.services.objects.views import COLUMNS
 
 # Rows fetched per round trip; PostgreSQL streams them through a server-side cursor.

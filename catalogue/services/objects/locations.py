@@ -75,15 +75,27 @@ def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dic
     moved_at = data.get("moved_at") or now
     if moved_at > now:
         raise ValidationFailed({"moved_at": ["A movement cannot be recorded in the future."]})
+    # Movements are in order of date, then of recording: this one comes after those of its
+    # date already recorded. It starts where the one before it ended (before the first one,
+    # where the object was is unknown), and the one after it now starts where this one ends.
+    mine = Movement.object_id == obj.id
     previous = db.session.execute(
-        sa.select(Movement)
-        .where(Movement.object_id == obj.id, Movement.moved_at <= moved_at)
+        sa.select(Movement.to_location_id)
+        .where(mine, Movement.moved_at <= moved_at)
         .order_by(Movement.moved_at.desc(), Movement.recorded_at.desc())
         .limit(1)
     ).scalar_one_or_none()
+    following = db.session.execute(
+        sa.select(Movement)
+        .where(mine, Movement.moved_at > moved_at)
+        .order_by(Movement.moved_at, Movement.recorded_at)
+        .limit(1)
+    ).scalar_one_or_none()
+    if following is not None:
+        following.from_location_id = to_location.id
     movement = Movement(
         object_id=obj.id,
-        from_location_id=previous.to_location_id if previous else obj.location_id,
+        from_location_id=previous,
         to_location_id=to_location.id,
         moved_at=moved_at,
         reason=data.get("reason"),

@@ -197,11 +197,81 @@ def test_lists_filter_and_sort_by_label(ctx):
         new_authority("terms", vocabulary=vocabulary, label={"fr": label}, uri=uri)
     new_authority("agents", kind="person", label={"fr": "Wernher von Braun"})
     new_authority("agents", kind="organisation", label={"fr": "Krupp"})
-    assert listed("terms", vocabulary="material") == ["Acier inoxydable", "Papier", "acier"]
-    assert listed("terms", q="ACIER") == ["Acier inoxydable", "acier"]
+    assert listed("terms", vocabulary="material") == ["acier", "Acier inoxydable", "Papier"]
+    assert listed("terms", q="ACIER") == ["acier", "Acier inoxydable"]
     assert listed("terms", uri="http://vocab.getty.edu/aat/300014109") == ["Papier"]
     assert listed("agents", kind="person") == ["Wernher von Braun"]
     page = authorities.list_items(CURATOR, "terms", {"per_page": 3, "page": 2})
-    assert page.total == 4 and [item["label"]["fr"] for item in page.items] == ["acier"]
+    assert page.total == 4 and [item["label"]["fr"] for item in page.items] == ["Soudure"]
     with refused(ValidationFailed):
         authorities.list_items(CURATOR, "agents", {"kind": "room"})
+
+
+def french(kind: str, /, **args) -> list[str]:
+    """French labels (else English) of a listing, in order."""
+    page = authorities.list_items(CURATOR, kind, args)
+    db.session.remove()
+    return [item["label"].get("fr") or item["label"]["en"] for item in page.items]
+
+
+def test_q_looks_in_the_label_texts_only_and_takes_every_character_literally(ctx):
+    new_authority("terms", vocabulary="material", label={"fr": "Acier", "en": "Steel"})
+    new_authority("terms", vocabulary="material", label={"fr": "Coton 100 %"})
+    new_authority("terms", vocabulary="material", label={"en": "Brass"})
+    # Language tags, JSON punctuation and LIKE wildcards are not in any label.
+    for q in ("fr", "en", '"', ":", "{", "_", "\\", "a_i", "A%r"):
+        assert french("terms", q=q) == [], q
+    assert french("terms", q="%") == ["Coton 100 %"]
+    assert french("terms", q="0 %") == ["Coton 100 %"]
+    # Every language is searched; a match never spans two of them.
+    assert french("terms", q="steel") == ["Acier"]
+    assert french("terms", q="ass") == ["Brass"]
+    assert french("terms", q="acier steel") == []
+
+
+@pytest.mark.parametrize("q", ["épée", "Épée", "epee", "EPEE", "ÉPÉE", "pée", "  épée "])
+def test_q_ignores_case_and_accents(ctx, q):
+    new_authority("terms", vocabulary="object_type", label={"fr": "Épée"})
+    new_authority("terms", vocabulary="object_type", label={"fr": "Fusée", "en": "Rocket"})
+    new_authority("places", label={"fr": "L’Atelier d’Œuvres"})
+    assert french("terms", q=q) == ["Épée"]
+    assert french("places", q="l'atelier") == ["L’Atelier d’Œuvres"]
+
+
+def test_lists_sort_by_the_label_in_the_default_language_ignoring_case_and_accents(ctx):
+    for label in (
+        {"en": "Zinc", "fr": "Zinc"},
+        {"fr": "étain"},
+        {"en": "Copper"},
+        {"en": "Brass", "fr": "Laiton"},
+        {"fr": "bronze"},
+        {"fr": "Acier"},
+    ):
+        new_authority("terms", vocabulary="material", label=label)
+    # Labels without a French text sort by their first language ("Copper").
+    assert french("terms") == ["Acier", "bronze", "Copper", "étain", "Laiton", "Zinc"]
+    # The same label twice: by id, so that pages never overlap.
+    twins = [
+        new_authority("terms", vocabulary=vocabulary, label={"fr": "Fer"})["id"]
+        for vocabulary in ("material", "subject", "technique")
+    ]
+    page = authorities.list_items(CURATOR, "terms", {"q": "fer"})
+    assert [item["id"] for item in page.items] == sorted(twins)
+
+
+def test_q_and_the_order_follow_every_write(ctx):
+    term = new_authority("terms", vocabulary="material", label={"fr": "Acier"})
+    new_authority("terms", vocabulary="material", label={"fr": "Bronze"})
+    item_id = uuid.UUID(term["id"])
+    authorities.patch(CURATOR, "terms", item_id, {"label": {"fr": "Zinc"}}, "*")
+    db.session.remove()
+    assert french("terms", q="acier") == []
+    assert french("terms", q="zinc") == ["Zinc"]
+    assert french("terms") == ["Bronze", "Zinc"]
+    authorities.replace(
+        CURATOR, "terms", item_id, {"vocabulary": "material", "label": {"fr": "Airain"}}, "*"
+    )
+    db.session.remove()
+    assert french("terms", q="zinc") == []
+    assert french("terms", q="airain") == ["Airain"]
+    assert french("terms") == ["Airain", "Bronze"]

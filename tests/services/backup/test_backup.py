@@ -13,6 +13,7 @@ from catalogue import create_app, demo
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, Condition, OaiPayload
 from catalogue.services.accounts import users as accounts
+from catalogue.services.authorities import records as authorities
 from catalogue.services.backup import database as backup
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.etag import ANY
@@ -117,6 +118,27 @@ def test_restore_builds_the_oai_payloads_the_saves_had_stored(ctx, tmp_path):
     wipe()
     backup.restore(SYSTEM, tmp_path / "backup")
     assert payloads() == before
+
+
+def test_restore_derives_what_authority_lists_search_and_sort_by(app, ctx, tmp_path):
+    for label in ({"fr": "Acier", "en": "Steel"}, {"fr": "Laiton", "en": "Brass"}):
+        authorities.create(CURATOR, "terms", {"vocabulary": "material", "label": label})
+        db.session.remove()
+    backup.backup(SYSTEM, tmp_path / "backup")
+    # Derived from the labels, as the OAI-PMH payloads are from the records: not in the backup.
+    terms = (tmp_path / "backup" / "tables" / "terms.jsonl").read_text(encoding="utf-8")
+    assert "search_text" not in terms and "sort_key" not in terms
+    wipe()
+    # Restored into a catalogue whose default language is English: sorted by the English labels.
+    app.config["DEFAULT_LANGUAGE"] = "en"
+    try:
+        backup.restore(SYSTEM, tmp_path / "backup")
+    finally:
+        app.config["DEFAULT_LANGUAGE"] = "fr"
+    listed = authorities.list_items(CURATOR, "terms", {}).items
+    assert [item["label"]["fr"] for item in listed] == ["Laiton", "Acier"]
+    found = authorities.list_items(CURATOR, "terms", {"q": "LAITON"}).items
+    assert [item["label"]["en"] for item in found] == ["Brass"]
 
 
 def test_restore_refuses_a_catalogue_with_data(ctx, tmp_path):

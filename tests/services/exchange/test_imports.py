@@ -9,6 +9,7 @@ import pytest
 
 from catalogue.extensions import db
 from catalogue.models import Agent, Term
+from catalogue.services.authorities import records as authorities
 from catalogue.services.exchange import imports
 from catalogue.services.exchange.columns import load_mapping
 from catalogue.services.exchange.imports import Options
@@ -144,6 +145,11 @@ def test_unknown_authorities_created_only_when_asked(vocab, tmp_path):
     numbers = ("2004.0001.001", "2004.0002.001")
     assert len({document(n)["materials"][0]["id"] for n in numbers}) == 1
     assert len({document(n)["production"]["makers"][0]["agent"]["id"] for n in numbers}) == 1
+    # Lists find and sort what the import created as they do what the API created.
+    found = authorities.list_items(CURATOR, "agents", {"q": "DUPONT"}).items
+    assert [item["label"] for item in found] == [{"fr": "Atelier Dupont"}]
+    listed = authorities.list_items(CURATOR, "terms", {"vocabulary": "material"}).items
+    assert [item["label"]["fr"] for item in listed] == ["Acier", "Cuir", "Laiton", "Papier"]
 
 
 def test_rerun_changes_nothing_and_an_edit_makes_one_version(vocab, tmp_path):

@@ -74,14 +74,31 @@ def test_a_movement_recorded_late_does_not_move_the_object_back(rooms):
     move(record, rooms["Réserve"], day(1))
     move(record, rooms["Salle 1"], day(10))
     late = move(record, rooms["Atelier"], day(5))
-    # It went from the store to the workshop, before reaching the gallery.
+    # It went from the store to the workshop, then from the workshop to the gallery.
     assert late["from_location"]["label"] == {"fr": "Réserve"}
     assert get(record)["location"]["label"] == {"fr": "Salle 1"}
     assert moves(record) == [
-        ("Réserve", "Salle 1", "2024-03-10T09:30:00Z"),
+        ("Atelier", "Salle 1", "2024-03-10T09:30:00Z"),
         ("Réserve", "Atelier", "2024-03-05T09:30:00Z"),
         (None, "Réserve", "2024-03-01T09:30:00Z"),
     ]
+
+
+def test_a_movement_before_all_the_others_starts_from_an_unknown_place(rooms):
+    record = new_object()
+    move(record, rooms["Salle 1"], day(10))
+    first = move(record, rooms["Atelier"], day(5))
+    # Where the object was before its first known movement is not known.
+    assert first["from_location"] is None
+    assert moves(record) == [
+        ("Atelier", "Salle 1", "2024-03-10T09:30:00Z"),
+        (None, "Atelier", "2024-03-05T09:30:00Z"),
+    ]
+    assert get(record)["location"]["label"] == {"fr": "Salle 1"}
+    # Recorded later, on the same day as the latest: it comes after it and moves the object.
+    move(record, rooms["Réserve"], day(10))
+    assert moves(record)[0] == ("Salle 1", "Réserve", "2024-03-10T09:30:00Z")
+    assert get(record)["location"]["label"] == {"fr": "Réserve"}
 
 
 def test_a_movement_in_the_future_or_to_nowhere_is_refused(rooms):
