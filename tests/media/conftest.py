@@ -17,11 +17,11 @@ from werkzeug.test import stream_encode_multipart
 from catalogue.extensions import db
 from media.storage import LocalStorage, S3Storage
 from tests import seaweed
+from tests.conformance import SHARED
 from tests.helpers import obj
 from tests.media import samples
 
 BUCKET = "catalogue-media"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 
 
 @pytest.fixture(scope="session")
