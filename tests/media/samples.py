@@ -83,22 +83,85 @@ def unreadable_pdf(path: Path) -> Path:
     return path
 
 
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
 def png_bomb(path: Path, side: int = 40_000) -> Path:
     """A valid 1-bit PNG declaring side x side pixels, all black, compressed to a few KB."""
     raw_row = b"\x00" * (1 + (side + 7) // 8)
     compressor = zlib.compressobj(1)
     chunks = [compressor.compress(raw_row * 1000) for _ in range(side // 1000)]
     idat = b"".join(chunks) + compressor.flush()
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", idat)
+        + png_chunk(b"IEND", b"")
     )
+    return path
+
+
+def png_zeros(path: Path, width: int, height: int, after: bytes = b"") -> Path:
+    """A valid 8-bit RGB PNG of width x height black pixels, written in a fraction of a second
+    (20,000 x 20,000: 1.1 MiB); ``after`` (chunks) is written as is after the pixels.
+
+    Raw deflate data ended by a full flush neither refers back nor forward, so a band of zero
+    rows is compressed once and repeated; the Adler-32 of n zero bytes is (n mod 65521) << 16 | 1.
+    """
+    row = 1 + 3 * width  # the filter byte, then RGB
+    band = max(1, min(height, 16 * 1024 * 1024 // row))
+    bands, rest = divmod(height, band)
+
+    def deflated(rows: int) -> bytes:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return compressor.compress(b"\x00" * row * rows) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+    idat = (
+        b"\x78\xda"  # zlib header: deflate, 32 KiB window
+        + deflated(band) * bands
+        + (deflated(rest) if rest else b"")
+        + b"\x03\x00"  # a last, empty block
+        + struct.pack(">I", ((row * height) % 65521) << 16 | 1)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat))
+        out.write(after + png_chunk(b"IEND", b""))
+    return path
+
+
+def jpeg_zeros(path: Path, width: int, height: int) -> Path:
+    """A valid baseline grey JPEG of width x height mid-grey pixels, two bits per 8 x 8 block
+    (20,000 x 20,000: 1.5 MiB, written at once): both Huffman tables hold one 1-bit code,
+    0, for "no change of the DC value" and for "end of block"."""
+    blocks = -(-width // 8) * -(-height // 8)
+    data = b"\x00" * (blocks // 4)
+    if blocks % 4:  # the last byte: two zero bits a block, padded with ones
+        data += bytes([0xFF >> (2 * (blocks % 4))])
+
+    def segment(marker: int, body: bytes) -> bytes:
+        return struct.pack(">BBH", 0xFF, marker, len(body) + 2) + body
+
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # one code of length 1, for symbol 0
+    path.write_bytes(
+        b"\xff\xd8"
+        + segment(0xDB, b"\x00" + b"\x01" * 64)  # quantisation table 0: all ones
+        + segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
+        + segment(0xC4, b"\x00" + one_code + b"\x10" + one_code)  # DC 0 and AC 0
+        + segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+        + data
+        + b"\xff\xd9"
+    )
+    return path
+
+
+def tiff_pages(path: Path, pages: int) -> Path:
+    """A TIFF of ``pages`` pages of 8 x 8 black pixels (10,001 pages: 3 MB)."""
+    image = pyvips.Image.black(8, 8 * pages).copy(interpretation="b-w")
+    image.set_type(pyvips.GValue.gint_type, "page-height", 8)
+    image.tiffsave(str(path))
     return path
 
 
