@@ -103,29 +103,53 @@ def png_bomb(path: Path, side: int = 40_000) -> Path:
     return path
 
 
-def png_zeros(path: Path, width: int, height: int, after: bytes = b"") -> Path:
-    """A valid 8-bit RGB PNG of width x height black pixels, written in a fraction of a second
-    (20,000 x 20,000: 1.1 MiB); ``after`` (chunks) is written as is after the pixels.
+# Adam7: (first column, first row, column step, row step) of each of the seven passes.
+ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+         (0, 1, 1, 2))  # fmt: skip
 
-    Raw deflate data ended by a full flush neither refers back nor forward, so a band of zero
-    rows is compressed once and repeated; the Adler-32 of n zero bytes is (n mod 65521) << 16 | 1.
+
+def png_zeros(
+    path: Path,
+    width: int,
+    height: int,
+    after: bytes = b"",
+    *,
+    bands: int = 3,
+    depth: int = 8,
+    interlaced: bool = False,
+) -> Path:
+    """A valid PNG of width x height black pixels, written in a fraction of a second
+    (20,000 x 20,000 RGB: 1.1 MiB); ``after`` (chunks) is written as is after the pixels.
+
+    Raw deflate data ended by a full flush neither refers back nor forward, so 16 MiB of zeros
+    are compressed once and repeated; the Adler-32 of n zeros is (n mod 65521) << 16 | 1.
     """
-    row = 1 + 3 * width  # the filter byte, then RGB
-    band = max(1, min(height, 16 * 1024 * 1024 // row))
-    bands, rest = divmod(height, band)
+    bits = bands * depth
+    if interlaced:
+        passes = [(-(-(width - x) // dx), -(-(height - y) // dy)) for x, y, dx, dy in ADAM7]
+        size = sum(
+            rows * (1 + -(-columns * bits // 8))
+            for columns, rows in passes
+            if columns > 0 and rows > 0
+        )
+    else:
+        size = height * (1 + -(-width * bits // 8))  # a filter byte, then the row
+    block = 16 * 1024 * 1024
+    whole, rest = divmod(size, block)
 
-    def deflated(rows: int) -> bytes:
+    def deflated(count: int) -> bytes:
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-        return compressor.compress(b"\x00" * row * rows) + compressor.flush(zlib.Z_FULL_FLUSH)
+        return compressor.compress(b"\x00" * count) + compressor.flush(zlib.Z_FULL_FLUSH)
 
     idat = (
         b"\x78\xda"  # zlib header: deflate, 32 KiB window
-        + deflated(band) * bands
+        + (deflated(block) * whole if whole else b"")
         + (deflated(rest) if rest else b"")
         + b"\x03\x00"  # a last, empty block
-        + struct.pack(">I", ((row * height) % 65521) << 16 | 1)
+        + struct.pack(">I", (size % 65521) << 16 | 1)
     )
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    colour = {1: 0, 2: 4, 3: 2, 4: 6}[bands]
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, int(interlaced))
     with open(path, "wb") as out:
         out.write(b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", idat))
         out.write(after + png_chunk(b"IEND", b""))
@@ -174,4 +198,35 @@ def truncated_jpeg(path: Path) -> Path:
 
 def text_named_jpg(path: Path) -> Path:
     path.write_text("Inventaire de la salle 3\n" * 20)
+    return path
+
+
+def pdf_pages(path: Path, pages: int, width: float = 200, height: float = 280) -> Path:
+    """A PDF of ``pages`` pages of width x height points sharing one drawing (a black block at
+    the top left): 20,000 pages make 2.5 MB."""
+    drawing = b"0 0 0 rg 0 %s 100 70 re f" % str(height - 70).encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count %d /Kids [%s] >>"
+        % (pages, b" ".join(b"%d 0 R" % (4 + n) for n in range(pages))),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(drawing), drawing),
+    ]
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Contents 3 0 R >>" % (
+        str(width).encode(),
+        str(height).encode(),
+    )
+    objects += [page] * pages
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(out))
     return path
