@@ -10,6 +10,7 @@ rendered with PDFium (pypdfium2) at a bounded size.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,13 +186,30 @@ def open_header(source: Path, limits: Limits) -> pyvips.Image:
     return image
 
 
+@contextmanager
+def forgotten_afterwards():
+    """Empty libvips' operation cache once the block ends. The cache keeps the last 100
+    operations with their files open: an upload's temporary files (up to 2 GiB each) would
+    stay on disk, deleted but open, and whole-decoded images in memory, long after it."""
+    try:
+        yield
+    finally:
+        most = pyvips.cache_get_max()
+        pyvips.cache_set_max(0)
+        pyvips.cache_set_max(most)
+
+
 def check(source: Path, limits: Limits | None = None) -> None:
     """Decode the whole image without writing anything; BadImage as ``process`` would raise."""
-    open_header(source, limits or Limits())
-    try:
-        pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated").avg()
-    except pyvips.Error as error:
-        raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
+    with forgotten_afterwards():
+        open_header(source, limits or Limits())
+        try:
+            image = pyvips.Image.new_from_file(
+                str(source), access="sequential", fail_on="truncated"
+            )
+            image.avg()
+        except pyvips.Error as error:
+            raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
 
 
 def first_page(source: Path, workdir: Path) -> Path | None:
@@ -237,7 +255,12 @@ def process(source: Path, workdir: Path, limits: Limits | None = None) -> Proces
     headers, before any pixel is decoded), or for a truncated or corrupt file. Derivatives
     carry no embedded metadata (no GPS, no EXIF).
     """
-    header = open_header(source, limits or Limits())
+    with forgotten_afterwards():
+        return _process(source, workdir, limits or Limits())
+
+
+def _process(source: Path, workdir: Path, limits: Limits) -> Processed:
+    header = open_header(source, limits)
     width, height = header.width, header.height
     embedded = headers.embedded_metadata(source)
     # An orientation that needs the whole image is applied with random access.
