@@ -1,18 +1,22 @@
-"""What an uploaded file is, what it says about itself, and its derivatives.
+"""What an uploaded file is, what it costs to decode, and its derivatives.
 
 libvips (pyvips) does the pixel work: on a 100-megapixel TIFF it made a thumbnail and a
-preview in 0.6 s with 119 MiB peak memory, where Pillow took 6.6 s and 917 MiB. Pillow
-only reads embedded metadata (EXIF, IPTC), which never decodes pixels. A PDF (a scanned
-letter, a leaflet) is shown by its first page, rendered with PDFium (pypdfium2).
+preview in 0.6 s with 119 MiB peak memory, where Pillow took 6.6 s and 917 MiB. Before any
+pixel is decoded, the headers say what decoding will cost (pixels, and the memory of images
+libvips must hold whole), and a file over the limits is refused; embedded metadata comes from
+the headers too (``headers``). A PDF (a scanned letter, a leaflet) is shown by its first page,
+rendered with PDFium (pypdfium2) at a bounded size.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 import pyvips
+
+from media import headers
 
 # The file types accepted, recognised by their first bytes; the name and header never count.
 SIGNATURES = (
@@ -35,10 +39,29 @@ PREVIEW_SIZE = 1600
 TILE_SIZE = 512
 # Above this many pixels a file is treated as a decompression bomb (a 100 MP scan is fine).
 DEFAULT_MAX_PIXELS = 1_000_000_000
+# libvips reads every page directory of a TIFF to count its pages (10 to 20 us each):
+# 10,000 take 0.2 s at most, and a 2 GiB file can hold millions.
+MAX_PAGES = 10_000
+MIB = 1024 * 1024
 
 
 class BadImage(Exception):
     """The file claims to be an image but cannot be decoded safely."""
+
+
+@dataclass
+class Limits:
+    """What decoding one file may cost. ``max_pixels``: more is a decompression bomb;
+    ``decode_pixels``: more takes too long; ``decode_memory``: the most bytes an image that
+    libvips decodes whole may hold. ``names`` gives each limit's name in messages."""
+
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    decode_pixels: int | None = None
+    decode_memory: int | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    def named(self, limit: str) -> str:
+        return f" ({self.names[limit]})" if limit in self.names else ""
 
 
 def sniff(head: bytes) -> str | None:
@@ -82,21 +105,111 @@ def _tile(side: int) -> int:
     return min(TILE_SIZE, -(-side // 16) * 16)
 
 
-def check(source: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
-    """Decode the whole image without writing anything; BadImage as ``process`` would raise."""
+# Bytes of one sample of each libvips band format.
+SAMPLE_BYTES = {"uchar": 1, "char": 1, "ushort": 2, "short": 2, "uint": 4, "int": 4,
+                "float": 4, "complex": 8, "double": 8, "dpcomplex": 16}  # fmt: skip
+# EXIF orientations that libvips can only apply to a whole image (3: turned 180 degrees,
+# 4: flipped upside down, 5 to 8: turned a quarter); 2 mirrors each row, in strips.
+WHOLE_ORIENTATIONS = range(3, 9)
+
+
+def _field(image: pyvips.Image, name: str):
+    return image.get(name) if image.get_typeof(name) else None
+
+
+def held_in_memory(image: pyvips.Image, source: Path) -> list[tuple[int, str]]:
+    """What libvips holds whole in memory while decoding this image: (bytes, why) for each
+    reason; most files decode in strips and hold only a few rows (100 MP: under 100 MiB)."""
+    pixels = image.width * image.height
+    sample = SAMPLE_BYTES.get(image.format, 8)
+    loader = _field(image, "vips-loader") or ""
+    held = []
+    if loader.startswith("webpload"):
+        # libwebp decodes the frame whole (RGBA) and libvips copies it: 8 to 9 bytes measured.
+        held.append((pixels * 9, "a WebP image"))
+    elif loader.startswith("pngload") and _field(image, "interlaced"):
+        held.append((pixels * image.bands * sample, "an interlaced PNG"))
+    elif loader.startswith("jpegload") and _field(image, "jpeg-multiscan"):
+        # libjpeg keeps every 16-bit DCT coefficient of a multi-scan (progressive) JPEG.
+        with open(source, "rb") as stream:
+            samples = headers.jpeg_samples_per_pixel(stream) or image.bands
+        held.append((int(pixels * samples * 2), "a progressive JPEG"))
+    if (_field(image, "orientation") or 1) in WHOLE_ORIENTATIONS:
+        held.append((pixels * image.bands * sample, "turned upright by its EXIF orientation"))
+    return held
+
+
+def open_header(source: Path, limits: Limits) -> pyvips.Image:
+    """The image with only its header read, once what decoding it costs is known to be
+    within ``limits``; BadImage otherwise (the message names the limit)."""
+    with open(source, "rb") as stream:
+        if sniff(stream.read(16)) == "image/tiff":
+            try:
+                pages = headers.tiff_pages(stream, MAX_PAGES)
+            except (ValueError, OSError):
+                pages = 0  # libvips judges the file
+            if pages > MAX_PAGES:
+                raise BadImage(
+                    f"The TIFF has more than {MAX_PAGES:,} pages, the most accepted: reading "
+                    "so many page directories is too costly."
+                )
     try:
-        header = pyvips.Image.new_from_file(str(source), access="sequential")
+        image = pyvips.Image.new_from_file(str(source), access="sequential")
     except pyvips.Error as error:
         raise BadImage("The image cannot be read: it is corrupt or truncated.") from error
-    if header.width * header.height > max_pixels:
+    width, height = image.width, image.height
+    pixels = width * height
+    if pixels > limits.max_pixels:
         raise BadImage(
-            f"The image declares {header.width} x {header.height} pixels, more than the "
-            f"{max_pixels} accepted: it looks like a decompression bomb."
+            f"The image declares {width} x {height} pixels, more than the "
+            f"{limits.max_pixels:,} accepted{limits.named('max_pixels')}: it looks like a "
+            "decompression bomb."
         )
+    if limits.decode_pixels is not None and pixels > limits.decode_pixels:
+        raise BadImage(
+            f"The image is {width} x {height} pixels ({pixels:,}), more than the "
+            f"{limits.decode_pixels:,} decoded during an upload"
+            f"{limits.named('decode_pixels')}: upload a smaller version."
+        )
+    if limits.decode_memory is not None:
+        held = held_in_memory(image, source)
+        total = sum(size for size, _ in held)
+        if total > limits.decode_memory:
+            why = "; ".join(reason for _, reason in held)
+            raise BadImage(
+                f"The image must be decoded whole in memory ({why}): its {width} x {height} "
+                f"pixels would hold {total / MIB:,.0f} MiB, more than the "
+                f"{limits.decode_memory / MIB:,.0f} MiB an upload may use"
+                f"{limits.named('decode_memory')}. Save it upright as a baseline JPEG, a PNG "
+                "without interlacing or a TIFF, or smaller."
+            )
+    return image
+
+
+@contextmanager
+def forgotten_afterwards():
+    """Empty libvips' operation cache once the block ends. The cache keeps the last 100
+    operations with their files open: an upload's temporary files (up to 2 GiB each) would
+    stay on disk, deleted but open, and whole-decoded images in memory, long after it."""
     try:
-        pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated").avg()
-    except pyvips.Error as error:
-        raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
+        yield
+    finally:
+        most = pyvips.cache_get_max()
+        pyvips.cache_set_max(0)
+        pyvips.cache_set_max(most)
+
+
+def check(source: Path, limits: Limits | None = None) -> None:
+    """Decode the whole image without writing anything; BadImage as ``process`` would raise."""
+    with forgotten_afterwards():
+        open_header(source, limits or Limits())
+        try:
+            image = pyvips.Image.new_from_file(
+                str(source), access="sequential", fail_on="truncated"
+            )
+            image.avg()
+        except pyvips.Error as error:
+            raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
 
 
 def first_page(source: Path, workdir: Path) -> Path | None:
@@ -135,25 +248,27 @@ def process_document(source: Path, workdir: Path) -> Processed | None:
     return processed
 
 
-def process(source: Path, workdir: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> Processed:
+def process(source: Path, workdir: Path, limits: Limits | None = None) -> Processed:
     """Decode the whole image once and make its IIIF pyramid, preview and thumbnail.
 
-    Raises BadImage for a decompression bomb (more than ``max_pixels`` pixels declared),
-    a truncated or corrupt file. Derivatives carry no embedded metadata (no GPS, no EXIF).
+    Raises BadImage when decoding would cost more than ``limits`` allow (checked from the
+    headers, before any pixel is decoded), or for a truncated or corrupt file. Derivatives
+    carry no embedded metadata (no GPS, no EXIF).
     """
-    try:
-        header = pyvips.Image.new_from_file(str(source), access="sequential")
-    except pyvips.Error as error:
-        raise BadImage("The image cannot be read: it is corrupt or truncated.") from error
+    with forgotten_afterwards():
+        return _process(source, workdir, limits or Limits())
+
+
+def _process(source: Path, workdir: Path, limits: Limits) -> Processed:
+    header = open_header(source, limits)
     width, height = header.width, header.height
-    if width * height > max_pixels:
-        raise BadImage(
-            f"The image declares {width} x {height} pixels, more than the {max_pixels} "
-            "accepted: it looks like a decompression bomb."
-        )
+    embedded = headers.embedded_metadata(source)
+    # An orientation that needs the whole image is applied with random access.
+    turned = (_field(header, "orientation") or 1) in WHOLE_ORIENTATIONS
+    access = "random" if turned else "sequential"
     pyramid = workdir / "pyramid.tif"
     try:
-        image = pyvips.Image.new_from_file(str(source), access="sequential", fail_on="truncated")
+        image = pyvips.Image.new_from_file(str(source), access=access, fail_on="truncated")
         oriented = _to_srgb(image.autorot())
         oriented.tiffsave(
             str(pyramid),
@@ -176,7 +291,7 @@ def process(source: Path, workdir: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -
     except pyvips.Error as error:
         raise BadImage("The image cannot be decoded: it is corrupt or truncated.") from error
     width, height = levels[0]
-    return Processed(width, height, embedded_metadata(source), files, levels)
+    return Processed(width, height, embedded, files, levels)
 
 
 def pyramid_levels(path: Path) -> list[list[int]]:
@@ -188,48 +303,3 @@ def pyramid_levels(path: Path) -> list[list[int]]:
         level = pyvips.Image.new_from_file(str(path), page=page)
         sizes.append([level.width, level.height])
     return sizes
-
-
-EXIF_IFD = 0x8769
-TAGS = {0x010F: "camera_make", 0x0110: "camera_model", 0x013B: "artist", 0x8298: "copyright"}
-EXIF_DATE_TAKEN = 0x9003
-
-
-def _text(value) -> str | None:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if value is None:
-        return None
-    value = str(value).strip("\x00 ").strip()
-    return value or None
-
-
-def embedded_metadata(source: Path) -> dict:
-    """Useful embedded facts: date taken, camera, artist, copyright, IPTC caption.
-
-    GPS and every other tag are left out on purpose: location data must not travel on.
-    """
-    from PIL import Image, IptcImagePlugin
-
-    facts: dict = {}
-    # Pillow only parses headers here; pixel limits were checked with libvips already.
-    Image.MAX_IMAGE_PIXELS = None
-    try:
-        with Image.open(source) as image:
-            exif = image.getexif()
-            for tag, name in TAGS.items():
-                if _text(exif.get(tag)):
-                    facts[name] = _text(exif.get(tag))
-            taken = _text(exif.get_ifd(EXIF_IFD).get(EXIF_DATE_TAKEN))
-            if taken:
-                try:
-                    facts["date_taken"] = datetime.strptime(taken, "%Y:%m:%d %H:%M:%S").isoformat()
-                except ValueError:
-                    facts["date_taken"] = taken
-            iptc = IptcImagePlugin.getiptcinfo(image) or {}
-            caption = _text(iptc.get((2, 120)))
-            if caption:
-                facts["caption"] = caption
-    except Exception:  # metadata is a bonus: a file Pillow cannot parse simply has none
-        return facts
-    return facts

@@ -1,4 +1,5 @@
-"""Official schemas, loaded offline from the shared folder beside the repository."""
+"""Official schemas, loaded offline from the shared folder beside the repository (or beside
+the folder that holds it, for a git worktree such as ``wt/<branch>``)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,15 @@ from pathlib import Path
 
 from lxml import etree
 
-
-def _shared_schemas() -> Path:
-    """``shared/schemas`` beside the checkout, or beside a folder of checkouts (worktrees)."""
-    for folder in Path(__file__).resolve().parents[1:]:
-        if (folder / "shared" / "schemas").is_dir():
-            return folder / "shared" / "schemas"
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "schemas"
-
-
-SCHEMAS = _shared_schemas()
+SHARED = next(
+    (
+        folder / "shared"
+        for folder in Path(__file__).resolve().parents[1:]
+        if (folder / "shared" / "schemas").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared",
+)
+SCHEMAS = SHARED / "schemas"
 PARSER = etree.XMLParser(no_network=True, resolve_entities=False)
 
 

@@ -17,12 +17,11 @@ from werkzeug.test import stream_encode_multipart
 from catalogue.extensions import db
 from media.storage import LocalStorage, S3Storage
 from tests import seaweed
-from tests.conformance import SCHEMAS
+from tests.conformance import SHARED
 from tests.helpers import obj
 from tests.media import samples
 
 BUCKET = "catalogue-media"
-SHARED = SCHEMAS.parent
 
 
 @pytest.fixture(scope="session")
@@ -123,3 +122,23 @@ def media_rows(app) -> int:
         count = db.session.query(Media).count()
         db.session.remove()
     return count
+
+
+class PeakMemory:
+    """Growth of this process's peak resident memory over a block (Linux: VmHWM is reset by
+    writing 5 to /proc/self/clear_refs)."""
+
+    def __enter__(self) -> PeakMemory:
+        Path("/proc/self/clear_refs").write_text("5")
+        self.start = _status_kib("VmRSS")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.growth = (_status_kib("VmHWM") - self.start) * 1024
+
+
+def _status_kib(name: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {name} in /proc/self/status")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -225,3 +227,24 @@ def test_upload_to_unknown_or_hidden_object_is_404(client, users, store, files):
         client, users["curator"], "00000000-0000-0000-0000-000000000000", files["pdf"]
     )
     assert response.status_code == 404
+
+
+def _deleted_but_open() -> set[str]:
+    found = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while listed
+            continue
+        if target.endswith("(deleted)"):
+            found.add(target)
+    return found
+
+
+def test_no_file_of_an_upload_stays_open_after_it(client, curator, store, files, public_object):
+    """libvips' operation cache kept each upload's temporary files open, deleted but still on
+    disk, until a hundred later operations pushed them out."""
+    before = _deleted_but_open()
+    uploaded(client, curator, public_object["id"], files["tiff_large"])
+    assert upload(client, curator, public_object["id"], files["truncated"]).status_code == 422
+    assert _deleted_but_open() - before == set()

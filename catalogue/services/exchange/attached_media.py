@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import sqlalchemy as sa
-from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.errors import Conflict
 from catalogue.services.identity import Identity
+from catalogue.services.media import files as media_files
 from catalogue.services.media import uploads
 from media import images
 from media.checksums import sha256_of_file
@@ -108,7 +108,7 @@ def _checked(path: Path, name: str) -> MediaFile:
         raise ValueError(f"{name}: not a JPEG, PNG, TIFF, WebP or PDF (judged by its content).")
     if content_type in images.IMAGE_TYPES:
         try:
-            images.check(path, current_app.config["MEDIA_MAX_PIXELS"])
+            images.check(path, media_files.decode_limits())
         except images.BadImage as error:
             raise ValueError(f"{name}: {error}") from error
     sha256, size = sha256_of_file(path)

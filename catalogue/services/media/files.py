@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from catalogue.models import Media
 from catalogue.services import readiness
@@ -42,11 +42,31 @@ def stored_keys(media: Media) -> list[str]:
     return [media.storage_key, *files.values()]
 
 
+# The settings behind each decoding limit, named in the messages of refusals.
+LIMIT_SETTINGS = {
+    "max_pixels": "MEDIA_MAX_PIXELS",
+    "decode_pixels": "MEDIA_MAX_DECODE_PIXELS",
+    "decode_memory": "MEDIA_MAX_DECODE_MEMORY",
+}
+
+
+def decode_limits() -> images.Limits:
+    """What decoding one file may cost here. In a request a worker waits (and is killed after
+    its timeout), so MEDIA_MAX_DECODE_PIXELS and MEDIA_MAX_DECODE_MEMORY hold as well as
+    MEDIA_MAX_PIXELS; on the command line (imports, restores) only MEDIA_MAX_PIXELS does."""
+    config = current_app.config
+    limits = images.Limits(max_pixels=config["MEDIA_MAX_PIXELS"], names=LIMIT_SETTINGS)
+    if has_request_context():
+        limits.decode_pixels = config["MEDIA_MAX_DECODE_PIXELS"]
+        limits.decode_memory = config["MEDIA_MAX_DECODE_MEMORY"]
+    return limits
+
+
 def make_derivatives(content_type: str, path: Path, workdir: Path) -> images.Processed | None:
-    """Derivatives of an image (BadImage if it cannot be decoded), or of a document's first
-    page (None if it cannot be rendered); None for other files."""
+    """Derivatives of an image (BadImage if it cannot be decoded within ``decode_limits``),
+    or of a document's first page (None if it cannot be rendered); None for other files."""
     if content_type in images.IMAGE_TYPES:
-        return images.process(path, workdir, current_app.config["MEDIA_MAX_PIXELS"])
+        return images.process(path, workdir, decode_limits())
     if content_type in images.DOCUMENT_TYPES:
         return images.process_document(path, workdir)
     return None
