@@ -77,6 +77,10 @@ def defaults() -> dict:
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
         # Languages of the web pages; the first is used when the browser asks for none of them.
         "WEB_LANGUAGES": ["fr", "en"],
+        # A page session ends after this many seconds without a request (0: never idle out).
+        "SESSION_IDLE_SECONDS": _int("SESSION_IDLE_SECONDS", 12 * 3600),
+        # ... and this many seconds after signing in, however much it is used (0: no limit).
+        "SESSION_MAX_SECONDS": _int("SESSION_MAX_SECONDS", 7 * 24 * 3600),
         # Failed sign-ins (per email and address) allowed before each further try must wait.
         "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
         # The first wait in seconds; it doubles with every further failure.
@@ -109,7 +113,9 @@ def finalise(config: dict) -> dict:
     # Web sessions: cookies scripts cannot read, not sent on cross-site subrequests.
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    # The browser keeps the cookie as long as the server keeps the session (31 days at most).
+    lifetime = config["SESSION_IDLE_SECONDS"] or config["SESSION_MAX_SECONDS"] or 31 * 24 * 3600
+    config.setdefault("PERMANENT_SESSION_LIFETIME", lifetime)
     # CSRF is checked by the web blueprints only; the JSON API uses bearer tokens.
     config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)

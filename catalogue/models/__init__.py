@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from catalogue.models.accounts import ApiToken, Role, SignInThrottle, User
+from catalogue.models.accounts import ApiToken, Role, SignInThrottle, User, WebSession
 from catalogue.models.authorities import (
     AUTHORITY_MODELS,
     Agent,
@@ -69,4 +69,5 @@ __all__ = [
     "Tombstone",
     "User",
     "Vocabulary",
+    "WebSession",
 ]

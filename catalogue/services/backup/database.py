@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 FORMAT = "catalogue-backup"
 FORMAT_VERSION = 1
 # Secrets and server-side working files are not part of a catalogue's content.
-EXCLUDED_TABLES = {"api_tokens", "imports"}
+EXCLUDED_TABLES = {"api_tokens", "imports", "web_sessions"}
 # Built from the other tables, and built again by restore (a backup holding them is read).
 DERIVED_TABLES = {"oai_payloads"}
 EXCLUDED_COLUMNS = {"users": {"password_hash"}}
