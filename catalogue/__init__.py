@@ -79,6 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         media,
         oai,
         objects,
+        permissions,
         search,
     )
     from catalogue.api.http import unreadable_body
@@ -102,6 +103,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     errors.register(app)
     auth.register(app)
+    # Right after the caller is known, before any hook or argument parser reads the body.
+    permissions.register(app)
     caching.register(app)
 
     from catalogue import web
