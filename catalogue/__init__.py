@@ -47,6 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.update(test_config or {})
     app.config.from_mapping(settings.finalise(config))
 
+    from catalogue.api.http import overlong_url
+
+    # First of all: an over-long URL is refused before anything else looks at the request.
+    app.before_request(overlong_url)
     app.session_interface = CachedSerializerSessionInterface()
     db.init_app(app)
     migrate.init_app(

@@ -59,6 +59,9 @@ def defaults() -> dict:
         "MEDIA_URL_SECONDS": _int("MEDIA_URL_SECONDS", 300),
         # Largest JSON request body in bytes (1 MiB).
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
+        # Longest URL (path and query, as sent) in bytes; longer ones are refused with 414.
+        # Keep it below the request line the server reads (gunicorn.conf.py: 8,190 bytes).
+        "MAX_URL_BYTES": _int("MAX_URL_BYTES", 8000),
         # Where uploaded import files and their error reports are kept (server-generated names).
         "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
         # What a .zip sent to POST /api/v1/imports may unpack to, in all.
