@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from catalogue import config as settings
 from catalogue.extensions import db, migrate
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         oai,
         objects,
         permissions,
+        rate_limits,
         search,
     )
     from catalogue.api.http import unreadable_body
@@ -107,7 +109,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     errors.register(app)
     auth.register(app)
-    # Right after the caller is known, before any hook or argument parser reads the body.
+    # Once the caller is known: their requests are counted, then what they may call checked,
+    # before any hook or argument parser reads the body.
+    rate_limits.register(app)
     permissions.register(app)
     caching.register(app)
 
@@ -121,6 +125,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             request.max_content_length = app.config["MAX_JSON_BYTES"]
 
     app.before_request(unreadable_body)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address as the proxies in front saw it (rate limits, sign-in throttle).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
 
     from catalogue import cli
 

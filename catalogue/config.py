@@ -84,6 +84,20 @@ def defaults() -> dict:
         "SESSION_IDLE_SECONDS": _int("SESSION_IDLE_SECONDS", 12 * 3600),
         # ... and this many seconds after signing in, however much it is used (0: no limit).
         "SESSION_MAX_SECONDS": _int("SESSION_MAX_SECONDS", 7 * 24 * 3600),
+        # API rate limits (429 past them); counted in the catalogue database unless told.
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1").lower() in ("1", "true", "yes"),
+        # Where requests are counted: database:// (shared by every worker and host) or
+        # redis://host:6379/0 (needs the redis package: pip install 'catalogue[redis]').
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "database://"),
+        # Requests of an anonymous caller, per client address ("600/minute;20/second" works too).
+        "RATELIMIT_ANONYMOUS": env("RATELIMIT_ANONYMOUS", "600/minute"),
+        # Requests per API token of a researcher.
+        "RATELIMIT_TOKEN": env("RATELIMIT_TOKEN", "1200/minute"),
+        # Requests per API token of a curator or an admin.
+        "RATELIMIT_STAFF": env("RATELIMIT_STAFF", "6000/minute"),
+        # Reverse proxies in front whose X-Forwarded-For is trusted for the client's address
+        # (API rate limits, sign-in throttling); 0 takes the address of the connection.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Failed sign-ins (per email and address) allowed before each further try must wait.
         "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
         # The first wait in seconds; it doubles with every further failure.

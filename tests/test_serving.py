@@ -20,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+ANONYMOUS_LIMIT = 20
 
 
 def free_port() -> int:
@@ -28,9 +29,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def exchange(port: int, head: bytes, timeout: float = 10) -> tuple[int, dict, bytes]:
-    """Send a raw request head; the status, headers (lower-case names) and body answered."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+def exchange(
+    port: int, head: bytes, timeout: float = 10, source: str = "127.0.0.1"
+) -> tuple[int, dict, bytes]:
+    """Send a raw request head from ``source`` (any loopback address); the status, headers
+    (lower-case names) and body answered."""
+    address = (source, 0)
+    with socket.create_connection(("127.0.0.1", port), timeout, address) as sock:
         sock.sendall(head)
         received = b""
         while True:
@@ -50,9 +55,9 @@ def exchange(port: int, head: bytes, timeout: float = 10) -> tuple[int, dict, by
     return int(lines[0].split()[1]), headers, body
 
 
-def get(port: int, target: str, headers: list[str] | None = None) -> tuple[int, dict, bytes]:
+def get(port: int, target: str, headers: list[str] | None = None, source: str = "127.0.0.1"):
     lines = [f"GET {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", *(headers or [])]
-    return exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    return exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), source=source)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +69,8 @@ def server(tmp_path_factory):
         "CATALOGUE_INSTANCE": str(instance),
         "DATABASE_URL": f"sqlite:///{instance / 'catalogue.db'}",
         "SECRET_KEY": "served-test-key",
-        "WEB_CONCURRENCY": "1",
+        "WEB_CONCURRENCY": "2",
+        "RATELIMIT_ANONYMOUS": f"{ANONYMOUS_LIMIT}/minute",
     }
     subprocess.run(
         [str(Path(sys.executable).parent / "catalogue"), "db", "upgrade"],
@@ -141,6 +147,29 @@ def test_a_header_too_large_is_a_problem(server):
 
 def test_a_request_that_is_not_http_is_a_problem(server):
     problem(exchange(server, b"GET /healthz HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n"), 400)
+
+
+def test_both_workers_count_against_one_budget(server):
+    """The embedded default (the catalogue database) is shared by gunicorn's workers.
+
+    A request whose head is left unfinished keeps one worker waiting, so the requests sent
+    meanwhile are all answered by the other; the held one, finished last, goes over the
+    budget only if that worker knows what the other counted."""
+    source = "127.0.0.9"
+    half = ANONYMOUS_LIMIT // 2
+    answers = [get(server, "/api/v1/objects", source=source)[0] for _ in range(half)]
+    with socket.create_connection(("127.0.0.1", server), 10, (source, 0)) as held:
+        held.sendall(b"GET /api/v1/objects HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        answers += [get(server, "/api/v1/objects", source=source)[0] for _ in range(half)]
+        held.sendall(b"Connection: close\r\n\r\n")
+        received = b""
+        while chunk := held.recv(65536):
+            received += chunk
+    assert answers == [200] * ANONYMOUS_LIMIT
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 429"), received[:300]
+    assert b"Retry-After: " in head and b"application/problem+json" in head
+    assert json.loads(body)["status"] == 429
 
 
 def test_the_app_itself_refuses_a_url_over_its_limit(app, client):

@@ -83,3 +83,18 @@ class WebSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestCount(Base):
+    """Requests of one caller within the current window of an API rate limit.
+
+    Kept in the database so that every worker and host counts against the same budget.
+    """
+
+    __tablename__ = "request_counts"
+
+    # The limit and the caller: "LIMITER/anonymous/<address>/600/1/minute", say.
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    # When the window ends and the count starts again, in seconds since the epoch.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

@@ -6,7 +6,8 @@ Services change data through the session and tell the unit of work what else mus
   log's ``seq`` follows commit order even when PostgreSQL transactions overlap;
 - ``after_commit(callback)``: one-off work for this unit only, run once the data is durable
   (removing stored files);
-- ``commit()``: the one commit path for requests, commands, imports, backups and restores.
+- ``commit()``: the one commit path for requests, commands, imports, backups and restores;
+- ``separately()``: bookkeeping outside the unit, in a transaction of its own (request counts).
 
 Work that must follow *every* change is registered once, when the app is built, at three
 named hook points (``Hooks``); ``catalogue.services.follow_up.register`` lists them all:
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.orm import Session
 
 from catalogue.extensions import db
@@ -121,6 +122,17 @@ def commit() -> None:
         else:
             callbacks += hooks().committed
     _run(callbacks)
+
+
+@contextmanager
+def separately() -> Iterator[Connection]:
+    """A short transaction on a connection of its own, committed on leaving the block.
+
+    For bookkeeping that must stand whatever the current unit does, and must never commit
+    part of it: the API's request counts. It logs no change and runs no hook.
+    """
+    with db.engine.begin() as connection:
+        yield connection
 
 
 def _run(callbacks: list[Callable[[], None]]) -> None:
