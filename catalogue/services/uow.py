@@ -29,9 +29,10 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Connection, event, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from catalogue.extensions import db
@@ -125,14 +126,23 @@ def commit() -> None:
 
 
 @contextmanager
-def separately() -> Iterator[Connection]:
-    """A short transaction on a connection of its own, committed on leaving the block.
+def separately() -> Iterator[Any]:
+    """A short transaction on a driver (DB-API) connection of its own, out of the engine's
+    pool, committed on leaving the block and rolled back if it raises.
 
-    For bookkeeping that must stand whatever the current unit does, and must never commit
-    part of it: the API's request counts. It logs no change and runs no hook.
+    For bookkeeping that must stand whatever the current unit does, must never commit part
+    of it, and runs on every request (the API's request counts): it logs no change and runs
+    no hook, and skips SQLAlchemy's per-statement work, as ``lookups`` does for hot reads.
     """
-    with db.engine.begin() as connection:
+    connection = db.engine.raw_connection()
+    try:
         yield connection
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.close()
 
 
 def _run(callbacks: list[Callable[[], None]]) -> None:

@@ -10,17 +10,43 @@ forget the last counts, which only lets a few requests more through.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
+import psycopg
 import sqlalchemy as sa
 from limits.storage import Storage
 from sqlalchemy.exc import SQLAlchemyError
 
-from catalogue.models import RequestCount
+from catalogue.extensions import db
 from catalogue.services import uow
 
+# Windows that ended are deleted this often (seconds), by whichever process counts then.
+SWEEP_SECONDS = 60.0
+
+
+class _Statement:
+    """SQL compiled once per dialect and run on a driver cursor with named values."""
+
+    def __init__(self, sql: str) -> None:
+        self.clause = sa.text(sql)
+        self._compiled: dict[str, tuple[str, list[str] | None]] = {}
+
+    def run(self, connection, **values):
+        dialect = db.engine.dialect
+        prepared = self._compiled.get(dialect.name)
+        if prepared is None:
+            compiled = self.clause.compile(dialect=dialect)
+            order = list(compiled.positiontup) if dialect.positional else None
+            prepared = self._compiled[dialect.name] = (compiled.string, order)
+        sql, order = prepared
+        cursor = connection.cursor()
+        cursor.execute(sql, tuple(values[n] for n in order) if order is not None else values)
+        return cursor
+
+
 # One statement on SQLite and PostgreSQL: count the hit, or start a new window.
-_INCREMENT = sa.text(
+_INCREMENT = _Statement(
     "INSERT INTO request_counts (key, hits, expires_at) VALUES (:key, :amount, :expires) "
     "ON CONFLICT (key) DO UPDATE SET "
     "hits = CASE WHEN request_counts.expires_at <= :now THEN excluded.hits "
@@ -29,8 +55,13 @@ _INCREMENT = sa.text(
     "ELSE request_counts.expires_at END "
     "RETURNING hits"
 )
-# Windows that ended are deleted this often (seconds), by whichever process counts then.
-SWEEP_SECONDS = 60.0
+_CURRENT = _Statement(
+    "SELECT hits, expires_at FROM request_counts WHERE key = :key AND expires_at > :now"
+)
+_SWEEP = _Statement("DELETE FROM request_counts WHERE expires_at < :now")
+_CLEAR = _Statement("DELETE FROM request_counts WHERE key = :key")
+_RESET = _Statement("DELETE FROM request_counts")
+_NO_WAIT = _Statement("SET LOCAL synchronous_commit TO OFF")
 
 
 class DatabaseStorage(Storage):
@@ -43,46 +74,46 @@ class DatabaseStorage(Storage):
         self._next_sweep = 0.0
 
     @property
-    def base_exceptions(self) -> type[Exception]:
-        return SQLAlchemyError
+    def base_exceptions(self) -> tuple[type[Exception], ...]:
+        # The pool raises SQLAlchemy's errors, the driver cursors their own.
+        return (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         with uow.separately() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+            if db.engine.dialect.name == "postgresql":
+                _NO_WAIT.run(connection)
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_SECONDS
-                connection.execute(sa.delete(RequestCount).where(RequestCount.expires_at < now))
-            params = {"key": key, "amount": amount, "expires": now + expiry, "now": now}
-            return connection.execute(_INCREMENT, params).scalar_one()
+                _SWEEP.run(connection, now=now)
+            cursor = _INCREMENT.run(
+                connection, key=key, amount=amount, expires=now + expiry, now=now
+            )
+            return cursor.fetchone()[0]
 
-    def _current(self, column, key: str):
+    def _current(self, key: str) -> tuple[int, float] | None:
         with uow.separately() as connection:
-            return connection.execute(
-                sa.select(column).where(
-                    RequestCount.key == key, RequestCount.expires_at > time.time()
-                )
-            ).scalar_one_or_none()
+            return _CURRENT.run(connection, key=key, now=time.time()).fetchone()
 
     def get(self, key: str) -> int:
-        return self._current(RequestCount.hits, key) or 0
+        row = self._current(key)
+        return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
-        return self._current(RequestCount.expires_at, key) or time.time()
+        row = self._current(key)
+        return row[1] if row else time.time()
 
     def check(self) -> bool:
         try:
-            with uow.separately() as connection:
-                connection.execute(sa.text("SELECT 1"))
-        except SQLAlchemyError:
+            self._current("")
+        except self.base_exceptions:
             return False
         return True
 
     def reset(self) -> int | None:
         with uow.separately() as connection:
-            return connection.execute(sa.delete(RequestCount)).rowcount
+            return _RESET.run(connection).rowcount
 
     def clear(self, key: str) -> None:
         with uow.separately() as connection:
-            connection.execute(sa.delete(RequestCount).where(RequestCount.key == key))
+            _CLEAR.run(connection, key=key)
