@@ -65,7 +65,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     api = CatalogueApi(
         app,
         spec_kwargs={
-            "info": {"description": "Collections catalogue: objects, authorities, media, search."},
+            "info": {
+                "description": "Collections catalogue: objects, authorities, media, search. "
+                "Requests are counted per client address, or per token when one is sent; "
+                "past the limit the answer is a 429 problem with Retry-After."
+            },
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
