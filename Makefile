@@ -22,10 +22,10 @@ run: install
 	$(BIN)/catalogue search sync
 	$(BIN)/catalogue run --host $(HOST) --port $(PORT)
 
-## serve: production-style serving with gunicorn (2 workers)
+## serve: production-style serving with gunicorn and gunicorn.conf.py (WEB_CONCURRENCY workers)
 serve: install
 	$(BIN)/catalogue db upgrade
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 ## test: install and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: install

@@ -35,6 +35,9 @@ import urllib.request
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks import UNREACHABLE_RATE_LIMITS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TARGET_RATIO = 0.5
@@ -333,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="catalogue-bench-") as tmp:
         tmpdir = Path(tmp)
         env = {**os.environ, "CATALOGUE_INSTANCE": str(tmpdir), "SECRET_KEY": "benchmark"}
+        env.update(UNREACHABLE_RATE_LIMITS)
         env["DATABASE_URL"] = args.database_url or f"sqlite:///{tmpdir / 'catalogue.db'}"
         env.pop("FLASK_APP", None)
         try:

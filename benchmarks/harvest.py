@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import UNREACHABLE_RATE_LIMITS  # noqa: E402
 from catalogue import create_app, demo  # noqa: E402
 from catalogue.extensions import db  # noqa: E402
 from catalogue.models import (  # noqa: E402
@@ -186,6 +187,7 @@ def serve(database_url: str, port: int, workers: int, page_size: int) -> subproc
         "DATABASE_URL": database_url,
         "SECRET_KEY": "benchmark",
         "OAI_PAGE_SIZE": str(page_size),
+        **UNREACHABLE_RATE_LIMITS,
     }
     process = subprocess.Popen(
         [

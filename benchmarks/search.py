@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 
-from benchmarks import synthetic  # noqa: E402
+from benchmarks import UNREACHABLE_RATE_LIMITS, synthetic  # noqa: E402
 from catalogue import create_app  # noqa: E402
 from catalogue.extensions import db  # noqa: E402
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Status, Term  # noqa: E402
@@ -130,6 +130,7 @@ def serve(database_url: str, index_dir: str, port: int) -> subprocess.Popen:
         "DATABASE_URL": database_url,
         "SEARCH_INDEX_DIR": index_dir,
         "SECRET_KEY": "benchmark",
+        **UNREACHABLE_RATE_LIMITS,
     }
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     process = subprocess.Popen(

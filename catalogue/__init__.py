@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from catalogue import config as settings
 from catalogue.extensions import db, migrate
@@ -47,6 +48,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.update(test_config or {})
     app.config.from_mapping(settings.finalise(config))
 
+    from catalogue.api.http import overlong_url
+
+    # First of all: an over-long URL is refused before anything else looks at the request.
+    app.before_request(overlong_url)
     app.session_interface = CachedSerializerSessionInterface()
     db.init_app(app)
     migrate.init_app(
@@ -60,7 +65,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     api = CatalogueApi(
         app,
         spec_kwargs={
-            "info": {"description": "Collections catalogue: objects, authorities, media, search."},
+            "info": {
+                "description": "Collections catalogue: objects, authorities, media, search. "
+                "Requests are counted per client address, or per token when one is sent; "
+                "past the limit the answer is a 429 problem with Retry-After."
+            },
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
@@ -79,6 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         media,
         oai,
         objects,
+        permissions,
+        rate_limits,
         search,
     )
     from catalogue.api.http import unreadable_body
@@ -102,6 +113,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(docs.blp)
     errors.register(app)
     auth.register(app)
+    # Once the caller is known: their requests are counted, then what they may call checked,
+    # before any hook or argument parser reads the body.
+    rate_limits.register(app)
+    permissions.register(app)
     caching.register(app)
 
     from catalogue import web
@@ -114,6 +129,9 @@ def create_app(test_config: dict | None = None) -> Flask:
             request.max_content_length = app.config["MAX_JSON_BYTES"]
 
     app.before_request(unreadable_body)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client's address as the proxies in front saw it (rate limits, sign-in throttle).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
 
     from catalogue import cli
 

@@ -52,6 +52,22 @@ def create_user(email: str, role: str, password: str | None, name: str | None) -
         click.echo(f"Password (shown once): {password}")
 
 
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password", help="At least 12 characters; generated and printed if omitted.")
+def set_password(email: str, password: str | None) -> None:
+    """Give EMAIL a new password; every page session of that user ends."""
+    generated = password is None
+    password = password or secrets.token_urlsafe(15)
+    try:
+        user = accounts.set_password(SYSTEM, accounts.find_user(email).id, password)
+    except ServiceError as error:
+        _fail(error)
+    click.echo(f"New password set for {user.email}; their sessions have ended.")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
 @tokens.command("create")
 @click.argument("email")
 @click.option("--name", help="What the token is for, e.g. 'website sync'.")

@@ -65,6 +65,9 @@ def defaults() -> dict:
         "MEDIA_URL_SECONDS": _int("MEDIA_URL_SECONDS", 300),
         # Largest JSON request body in bytes (1 MiB).
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
+        # Longest URL (path and query, as sent) in bytes; longer ones are refused with 414.
+        # Keep it below the request line the server reads (gunicorn.conf.py: 8,190 bytes).
+        "MAX_URL_BYTES": _int("MAX_URL_BYTES", 8000),
         # Where uploaded import files and their error reports are kept (server-generated names).
         "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
         # What a .zip sent to POST /api/v1/imports may unpack to, in all.
@@ -83,6 +86,24 @@ def defaults() -> dict:
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
         # Languages of the web pages; the first is used when the browser asks for none of them.
         "WEB_LANGUAGES": ["fr", "en"],
+        # A page session ends after this many seconds without a request (0: never idle out).
+        "SESSION_IDLE_SECONDS": _int("SESSION_IDLE_SECONDS", 12 * 3600),
+        # ... and this many seconds after signing in, however much it is used (0: no limit).
+        "SESSION_MAX_SECONDS": _int("SESSION_MAX_SECONDS", 7 * 24 * 3600),
+        # API rate limits (429 past them); counted in the catalogue database unless told.
+        "RATELIMIT_ENABLED": env("RATELIMIT_ENABLED", "1").lower() in ("1", "true", "yes"),
+        # Where requests are counted: database:// (shared by every worker and host) or
+        # redis://host:6379/0 (needs the redis package: pip install 'catalogue[redis]').
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "database://"),
+        # Requests of an anonymous caller, per client address ("600/minute;20/second" works too).
+        "RATELIMIT_ANONYMOUS": env("RATELIMIT_ANONYMOUS", "600/minute"),
+        # Requests per API token of a researcher.
+        "RATELIMIT_TOKEN": env("RATELIMIT_TOKEN", "1200/minute"),
+        # Requests per API token of a curator or an admin.
+        "RATELIMIT_STAFF": env("RATELIMIT_STAFF", "6000/minute"),
+        # Reverse proxies in front whose X-Forwarded-For is trusted for the client's address
+        # (API rate limits, sign-in throttling); 0 takes the address of the connection.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # Failed sign-ins (per email and address) allowed before each further try must wait.
         "SIGN_IN_FREE_FAILURES": _int("SIGN_IN_FREE_FAILURES", 5),
         # The first wait in seconds; it doubles with every further failure.
@@ -115,7 +136,9 @@ def finalise(config: dict) -> dict:
     # Web sessions: cookies scripts cannot read, not sent on cross-site subrequests.
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    config.setdefault("PERMANENT_SESSION_LIFETIME", 12 * 3600)
+    # The browser keeps the cookie as long as the server keeps the session (31 days at most).
+    lifetime = config["SESSION_IDLE_SECONDS"] or config["SESSION_MAX_SECONDS"] or 31 * 24 * 3600
+    config.setdefault("PERMANENT_SESSION_LIFETIME", lifetime)
     # CSRF is checked by the web blueprints only; the JSON API uses bearer tokens.
     config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     config.setdefault("WTF_CSRF_TIME_LIMIT", None)

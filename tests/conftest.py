@@ -78,6 +78,8 @@ def make_test_config(tmp_path_factory, database_url: str) -> dict:
         "MEDIA_STORAGE": (base / "media").as_uri(),
         "SEARCH_INDEX_DIR": str(base / "search-index"),
         "IMPORTS_DIR": str(base / "imports"),
+        # The suite makes many requests quickly; tests/api/test_rate_limits.py turns them on.
+        "RATELIMIT_ENABLED": False,
     }
 
 

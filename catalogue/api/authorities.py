@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from catalogue.api.errors import documented
 from catalogue.api.http import conditional, envelope, identity, if_match, json_response
+from catalogue.api.permissions import staff_only
 from catalogue.schemas.authorities import (
     AUTHORITY_INPUT,
     AuthorityListArgs,
@@ -31,17 +32,21 @@ DESCRIPTIONS = {
 def make_blueprint(kind: str) -> Blueprint:
     blp = Blueprint(kind, __name__, url_prefix=f"/api/v1/{kind}", description=DESCRIPTIONS[kind])
     schema = AUTHORITY_INPUT[kind]
+    # Anyone reads terms, agents, places and collections; locations are for staff.
+    readers = staff_only if kind in service.STAFF_ONLY_KINDS else (lambda view: view)
 
     def errors(*codes):
         return documented(blp, *codes)
 
     class Items(MethodView):
+        @readers
         @blp.arguments(AuthorityListArgs, location="query")
         @blp.response(200, AuthorityPage)
         @errors(401, 403, 422)
         def get(self, args):
             return json_response(envelope(service.list_items(identity(), kind, args)))
 
+        @staff_only
         @blp.arguments(schema)
         @blp.response(201, AuthorityOut)
         @errors(401, 403, 422)
@@ -51,12 +56,14 @@ def make_blueprint(kind: str) -> Blueprint:
             return json_response(record.data, 201, record.etag, {"Location": location})
 
     class Item(MethodView):
+        @readers
         @blp.response(200, AuthorityOut)
         @errors(401, 403, 404)
         def get(self, item_id: uuid.UUID):
             record = service.get(identity(), kind, item_id)
             return conditional(record.data, record.etag)
 
+        @staff_only
         @blp.arguments(schema)
         @blp.response(200, AuthorityOut)
         @errors(401, 403, 404, 412, 422, 428)
@@ -64,6 +71,7 @@ def make_blueprint(kind: str) -> Blueprint:
             record = service.replace(identity(), kind, item_id, data, if_match())
             return json_response(record.data, etag=record.etag)
 
+        @staff_only
         @blp.arguments(MergePatch, content_type="application/merge-patch+json")
         @blp.response(200, AuthorityOut)
         @errors(401, 403, 404, 412, 422, 428)
@@ -71,6 +79,7 @@ def make_blueprint(kind: str) -> Blueprint:
             record = service.patch(identity(), kind, item_id, data, if_match())
             return json_response(record.data, etag=record.etag)
 
+        @staff_only
         @blp.response(204)
         @errors(401, 403, 404, 409, 412, 428)
         def delete(self, item_id: uuid.UUID):

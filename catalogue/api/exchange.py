@@ -11,6 +11,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from catalogue.api.errors import documented
 from catalogue.api.http import identity, json_response
+from catalogue.api.permissions import staff_only
 from catalogue.schemas.exchange import ExportArgs, ImportOut, ImportUpload
 from catalogue.services.exchange import exports
 from catalogue.services.exchange import jobs as import_jobs
@@ -43,6 +44,7 @@ exports_blp = Blueprint(
 
 
 @imports_blp.route("", methods=["POST"])
+@staff_only
 @imports_blp.arguments(ImportUpload, location="files")
 @imports_blp.response(201, ImportOut)
 @documented(imports_blp, 401, 403, 413, 422)
@@ -57,6 +59,7 @@ def create_import(form):
 
 
 @imports_blp.route("/<uuid:import_id>", methods=["GET"])
+@staff_only
 @imports_blp.response(200, ImportOut)
 @documented(imports_blp, 401, 403, 404)
 def get_import(import_id: uuid.UUID):
@@ -65,6 +68,7 @@ def get_import(import_id: uuid.UUID):
 
 
 @imports_blp.route("/<uuid:import_id>/commit", methods=["POST"])
+@staff_only
 @imports_blp.response(200, ImportOut)
 @documented(imports_blp, 401, 403, 404, 409)
 def commit_import(import_id: uuid.UUID):
@@ -73,6 +77,7 @@ def commit_import(import_id: uuid.UUID):
 
 
 @imports_blp.route("/<uuid:import_id>/errors.csv", methods=["GET"])
+@staff_only
 @imports_blp.response(
     200, description="row, object_number, column, message", content_type="text/csv"
 )

@@ -143,6 +143,21 @@ def _depth(value) -> int:
     return deepest
 
 
+def overlong_url() -> Response | None:
+    """A 414 problem for a URL longer than ``MAX_URL_BYTES`` as sent (path and query), else None.
+
+    The limit stays below the request line gunicorn reads, so the app answers first."""
+    environ = request.environ
+    sent = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    length = len(sent) if sent is not None else len(request.full_path)
+    limit = current_app.config["MAX_URL_BYTES"]
+    if length <= limit:
+        return None
+    return problem(
+        414, "URI Too Long", f"The URL has {length} bytes; this server accepts {limit} at most."
+    )
+
+
 def unreadable_body() -> Response | None:
     """A problem for an API request body that cannot be read as JSON, else None.
 

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from catalogue.api.errors import documented
 from catalogue.api.http import conditional, identity, if_match, json_response
+from catalogue.api.permissions import staff_only
 from catalogue.http.files import send
 from catalogue.http.uploads import HashingFile
 from catalogue.schemas.common import MergePatch
@@ -34,6 +35,7 @@ def _received():
 
 
 @blp.route("/api/v1/objects/<uuid:object_id>/media", methods=["POST"])
+@staff_only
 @blp.response(201, MediaOut)
 @documented(blp, 401, 403, 404, 413, 415, 422, 503)
 def upload(object_id: uuid.UUID):
@@ -53,6 +55,7 @@ class Media(MethodView):
         record = service.get(identity(), media_id)
         return conditional(record.data, record.etag)
 
+    @staff_only
     @blp.arguments(MergePatch, content_type="application/merge-patch+json")
     @blp.response(200, MediaOut)
     @documented(blp, 401, 403, 404, 412, 422, 428)
@@ -61,6 +64,7 @@ class Media(MethodView):
         record = service.patch(identity(), media_id, changes, if_match())
         return json_response(record.data, etag=record.etag)
 
+    @staff_only
     @blp.response(204)
     @documented(blp, 401, 403, 404, 412, 428)
     def delete(self, media_id: uuid.UUID):

@@ -18,6 +18,7 @@ from catalogue.api.http import (
     page_response,
     record_response,
 )
+from catalogue.api.permissions import signed_in, staff_only
 from catalogue.schemas.common import LANGUAGE_TAG, MergePatch, Pagination
 from catalogue.schemas.objects import (
     ConditionCheckIn,
@@ -70,6 +71,7 @@ class Objects(MethodView):
         """List the objects you may see, with filters."""
         return page_response(objects_read.list_objects(identity(), args), args.get("lang"))
 
+    @staff_only
     @blp.arguments(ObjectIn)
     @blp.response(201, ObjectOut)
     @_document_errors(401, 403, 409, 422)
@@ -90,6 +92,7 @@ class Object(MethodView):
         """Read one object; ``?lang=`` adds ``display`` texts in that language."""
         return record_response(objects_read.get(identity(), object_id), lang_arg())
 
+    @staff_only
     @blp.arguments(ObjectIn)
     @blp.response(200, ObjectOut)
     @_document_errors(*WRITE_ERRORS)
@@ -98,6 +101,7 @@ class Object(MethodView):
         record = objects_write.replace(identity(), object_id, data, if_match())
         return record_response(record)
 
+    @staff_only
     @blp.arguments(MergePatch, content_type="application/merge-patch+json")
     @blp.response(200, ObjectOut)
     @_document_errors(*WRITE_ERRORS)
@@ -106,6 +110,7 @@ class Object(MethodView):
         record = objects_write.patch(identity(), object_id, changes, if_match())
         return record_response(record)
 
+    @staff_only
     @blp.response(204)
     @_document_errors(401, 403, 404, 412, 428)
     def delete(self, object_id: uuid.UUID):
@@ -124,6 +129,7 @@ def by_number(object_number: str):
 
 
 @blp.route("/<uuid:object_id>/versions")
+@signed_in
 @blp.arguments(Pagination, location="query")
 @blp.response(200, VersionPage)
 @_document_errors(401, 404)
@@ -133,6 +139,7 @@ def versions(args, object_id: uuid.UUID):
 
 
 @blp.route("/<uuid:object_id>/versions/<int:number>")
+@signed_in
 @blp.response(200, VersionOut)
 @_document_errors(401, 404)
 def version(object_id: uuid.UUID, number: int):
@@ -141,6 +148,7 @@ def version(object_id: uuid.UUID, number: int):
 
 
 @blp.route("/<uuid:object_id>/versions/<int:number>/restore", methods=["POST"])
+@staff_only
 @blp.response(200, ObjectOut)
 @_document_errors(*WRITE_ERRORS)
 def restore(object_id: uuid.UUID, number: int):
@@ -151,6 +159,7 @@ def restore(object_id: uuid.UUID, number: int):
 
 @blp.route("/<uuid:object_id>/movements")
 class Movements(MethodView):
+    @staff_only
     @blp.arguments(Pagination, location="query")
     @blp.response(200, MovementPage)
     @_document_errors(401, 403, 404)
@@ -158,6 +167,7 @@ class Movements(MethodView):
         """Where the object has been (staff only)."""
         return json_response(envelope(locations.list_movements(identity(), object_id, args)))
 
+    @staff_only
     @blp.arguments(MovementIn)
     @blp.response(201, MovementOut)
     @_document_errors(401, 403, 404, 422)
@@ -168,6 +178,7 @@ class Movements(MethodView):
 
 @blp.route("/<uuid:object_id>/condition-checks")
 class ConditionChecks(MethodView):
+    @staff_only
     @blp.arguments(Pagination, location="query")
     @blp.response(200, ConditionCheckPage)
     @_document_errors(401, 403, 404)
@@ -175,6 +186,7 @@ class ConditionChecks(MethodView):
         """Condition reports, newest first (staff only)."""
         return json_response(envelope(locations.list_condition_checks(identity(), object_id, args)))
 
+    @staff_only
     @blp.arguments(ConditionCheckIn)
     @blp.response(201, ConditionCheckOut)
     @_document_errors(401, 403, 404, 422)

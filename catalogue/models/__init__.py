@@ -1,6 +1,13 @@
 """Typed SQLAlchemy models, one module per aggregate."""
 
-from catalogue.models.accounts import ApiToken, Role, SignInThrottle, User
+from catalogue.models.accounts import (
+    ApiToken,
+    RequestCount,
+    Role,
+    SignInThrottle,
+    User,
+    WebSession,
+)
 from catalogue.models.authorities import (
     AUTHORITY_MODELS,
     Agent,
@@ -61,6 +68,7 @@ __all__ = [
     "ObjectVersion",
     "Place",
     "Relation",
+    "RequestCount",
     "Role",
     "SignInThrottle",
     "Status",
@@ -69,4 +77,5 @@ __all__ = [
     "Tombstone",
     "User",
     "Vocabulary",
+    "WebSession",
 ]

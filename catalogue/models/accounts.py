@@ -66,3 +66,35 @@ class SignInThrottle(Base):
     failures: Mapped[int] = mapped_column(default=0)
     last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
     blocked_until: Mapped[datetime | None] = mapped_column()
+
+
+class WebSession(Base):
+    """A browser signed in to the pages; signing out, a new password or deactivation ends it.
+
+    The session cookie carries a random key; only its SHA-256 is stored, so a copy of this
+    table opens no session.
+    """
+
+    __tablename__ = "web_sessions"
+
+    key_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestCount(Base):
+    """Requests of one caller within the current window of an API rate limit.
+
+    Kept in the database so that every worker and host counts against the same budget.
+    """
+
+    __tablename__ = "request_counts"
+
+    # The limit and the caller: "LIMITER/anonymous/<address>/600/1/minute", say.
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    # When the window ends and the count starts again, in seconds since the epoch.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

@@ -6,7 +6,8 @@ Services change data through the session and tell the unit of work what else mus
   log's ``seq`` follows commit order even when PostgreSQL transactions overlap;
 - ``after_commit(callback)``: one-off work for this unit only, run once the data is durable
   (removing stored files);
-- ``commit()``: the one commit path for requests, commands, imports, backups and restores.
+- ``commit()``: the one commit path for requests, commands, imports, backups and restores;
+- ``separately()``: bookkeeping outside the unit, in a transaction of its own (request counts).
 
 Work that must follow *every* change is registered once, when the app is built, at three
 named hook points (``Hooks``); ``catalogue.services.follow_up.register`` lists them all:
@@ -28,6 +29,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, text
@@ -129,6 +131,26 @@ def commit() -> None:
         else:
             callbacks += hooks().committed
     _run(callbacks)
+
+
+@contextmanager
+def separately() -> Iterator[Any]:
+    """A short transaction on a driver (DB-API) connection of its own, out of the engine's
+    pool, committed on leaving the block and rolled back if it raises.
+
+    For bookkeeping that must stand whatever the current unit does, must never commit part
+    of it, and runs on every request (the API's request counts): it logs no change and runs
+    no hook, and skips SQLAlchemy's per-statement work, as ``lookups`` does for hot reads.
+    """
+    connection = db.engine.raw_connection()
+    try:
+        yield connection
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.close()
 
 
 def _run(callbacks: list[Callable[[], None]]) -> None:

@@ -1,4 +1,7 @@
-"""Admins manage the people who may sign in: create, change role, deactivate."""
+"""Admins manage the people who may sign in: create, change role, set a password, deactivate.
+
+A new password and a deactivation end every session of that person (signed out everywhere).
+"""
 
 from __future__ import annotations
 
@@ -56,4 +59,15 @@ def update_user(user_id: uuid.UUID):
         flash(error.detail, "error")
     else:
         flash(_("User updated."))
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/<uuid:user_id>/password")
+def set_password(user_id: uuid.UUID):
+    try:
+        user = accounts.set_password(identity(), user_id, request.form.get("password", ""))
+    except ValidationFailed as error:
+        flash(" ".join(error.errors.get("password", [error.detail])), "error")
+    else:
+        flash(_("Password changed for %(email)s; their sessions have ended.", email=user.email))
     return redirect(url_for("admin.users"))

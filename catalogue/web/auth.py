@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from catalogue.services.accounts import signin
+from catalogue.services.accounts import sessions, signin
 from catalogue.services.errors import TooManyRequests, Unauthorized
-from catalogue.web.common import page_blueprint, safe_next
+from catalogue.web.common import SESSION_KEY, page_blueprint, safe_next
 
 bp = page_blueprint("auth", __name__)
 
@@ -34,23 +34,30 @@ def login_post():
     except Unauthorized:
         message = _("Wrong email or password.")
         return render_template("web/login.html", email=email, next=target, error=message), 401
-    # A new session on sign-in, so a session id planted before cannot be reused.
-    lang = session.get("lang")
-    session.clear()
-    session.permanent = True
-    session["user_id"] = str(user.id)
-    if lang:
-        session["lang"] = lang
+    # A new session on sign-in, so a session planted before cannot be reused.
+    key = sessions.start(user, sessions.SessionRules.from_config(current_app.config))
+    _restart_session(key)
     return redirect(target)
 
 
 @bp.post("/logout")
 def logout():
+    key = session.get(SESSION_KEY)
+    if key:
+        sessions.end(key)  # on the server: a copy of the cookie opens nothing afterwards
+    _restart_session(None)
+    return redirect(url_for("public.home"))
+
+
+def _restart_session(key: str | None) -> None:
+    """A cookie with the new session key (or none) that keeps only the chosen language."""
     lang = session.get("lang")
     session.clear()
+    if key:
+        session.permanent = True
+        session[SESSION_KEY] = key
     if lang:
         session["lang"] = lang
-    return redirect(url_for("public.home"))
 
 
 @bp.get("/lang/<code>")

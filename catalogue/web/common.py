@@ -5,16 +5,18 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from catalogue.extensions import csrf
-from catalogue.services.accounts import users as accounts
+from catalogue.services.accounts import sessions
 from catalogue.services.errors import ServiceError, Unauthorized
 from catalogue.services.identity import ANONYMOUS, Identity
 
+# The cookie's name for the key of the server-side session (services.accounts.sessions).
+SESSION_KEY = "session_key"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: https:; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -27,10 +29,11 @@ def identity() -> Identity:
 
 
 def _load_identity() -> None:
-    user_id = session.get("user_id")
-    found = accounts.identity_for_user_id(user_id) if user_id else None
-    if user_id and found is None:
-        session.clear()  # deactivated or removed since signing in
+    key = session.get(SESSION_KEY)
+    rules = sessions.SessionRules.from_config(current_app.config)
+    found = sessions.resolve(key, rules) if isinstance(key, str) else None
+    if key and found is None:
+        session.pop(SESSION_KEY)  # signed out, expired or ended on the server since
     g.web_identity = found or ANONYMOUS
 
 

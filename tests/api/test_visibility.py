@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import pytest
 
 from catalogue.extensions import db
@@ -211,9 +214,13 @@ def test_movements_and_condition_checks_are_staff_only(
     assert state() == before
 
 
-def test_a_researcher_gets_404_for_the_movements_of_a_draft(client, catalogue, users):
-    path = f"/api/v1/objects/{catalogue['draft']['id']}/movements"
-    helpers.is_problem(client.get(path, headers=users["researcher"].headers), 404)
+def test_a_researcher_learns_nothing_of_a_draft_from_its_movements(client, catalogue, users):
+    """Refused before the object is looked up: a draft and an unknown id answer alike."""
+    headers = users["researcher"].headers
+    for object_id in (catalogue["draft"]["id"], uuid.uuid4()):
+        path = f"/api/v1/objects/{object_id}/movements"
+        body = helpers.is_problem(client.get(path, headers=headers), 403)
+        assert "curator" in body["detail"] and "Réserve" not in json.dumps(body)
 
 
 def test_the_latest_movement_sets_the_current_location(client, curator):

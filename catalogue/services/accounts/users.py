@@ -1,4 +1,7 @@
-"""Users, passwords and API tokens."""
+"""Users, passwords and API tokens.
+
+A new password or a deactivation ends every page session of the user (``sessions``).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from catalogue.models import ApiToken, Role, User
 from catalogue.models.base import utcnow
 from catalogue.schemas.text import refusal
 from catalogue.services import uow
+from catalogue.services.accounts import sessions
 from catalogue.services.errors import Conflict, NotFound, ValidationFailed
 from catalogue.services.identity import ANONYMOUS, Identity
 from catalogue.services.lookups import Lookup
@@ -124,19 +128,24 @@ def update_user(
             raise ValidationFailed({"role": [f"Role is one of {', '.join(Role)}."]}) from error
     if active is not None:
         user.active = active
+        if not active:
+            sessions.end_all(user.id)
     uow.commit()
     return user
 
 
-def identity_for_user_id(user_id) -> Identity | None:
-    """The identity of an active user (a signed-in web session), or None."""
-    try:
-        user = db.session.get(User, uuid.UUID(str(user_id)))
-    except ValueError:
-        return None
-    if user is None or not user.active:
-        return None
-    return identity_of(user)
+def set_password(identity: Identity, user_id: uuid.UUID, password: str) -> User:
+    """Give the user a new password (admins only) and end every session they have open."""
+    identity.require_admin()
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    if "\x00" in password:
+        raise ValidationFailed({"password": ["A password cannot contain a NUL character."]})
+    user.password_hash = hash_password(password)
+    sessions.end_all(user.id)
+    uow.commit()
+    return user
 
 
 def _digest(token: str) -> str:

@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 FORMAT = "catalogue-backup"
 FORMAT_VERSION = 1
 # Secrets and server-side working files are not part of a catalogue's content.
-EXCLUDED_TABLES = {"api_tokens", "imports"}
+EXCLUDED_TABLES = {"api_tokens", "imports", "web_sessions", "request_counts"}
+# Counts of the API's rate limits: any caller adds to them, and an installation that holds
+# nothing else is still empty enough to restore into.
+BOOKKEEPING_TABLES = {"request_counts"}
 # Built from the other tables, and built again by restore (a backup holding them is read).
 DERIVED_TABLES = {"oai_payloads"}
 EXCLUDED_COLUMNS = {"users": {"password_hash"}}
@@ -179,6 +182,8 @@ def read_manifest(directory: Path) -> dict:
 
 def _is_empty() -> bool:
     for table in Base.metadata.sorted_tables:
+        if table.name in BOOKKEEPING_TABLES:
+            continue
         if db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
             return False
     return True

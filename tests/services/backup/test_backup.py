@@ -150,6 +150,23 @@ def test_restore_refuses_a_catalogue_with_data(ctx, tmp_path):
         backup.backup(SYSTEM, tmp_path / "backup")  # not into a folder with a backup in it
 
 
+def test_requests_counted_by_the_rate_limits_do_not_stop_a_restore(ctx, tmp_path):
+    """An installation whose API has been called (counted) but holds nothing is empty."""
+    from catalogue.models import RequestCount
+
+    small_fill()
+    backup.backup(SYSTEM, tmp_path / "backup")
+    wipe()
+    counted = RequestCount(key="LIMITER/anonymous/192.0.2.1/600/1/minute", hits=3, expires_at=9e9)
+    db.session.add(counted)
+    db.session.commit()
+    backup.restore(SYSTEM, tmp_path / "backup")
+    assert db.session.execute(sa.select(CatalogueObject.object_number)).scalars().all() == [
+        "2026.0001.001"
+    ]
+    assert not (tmp_path / "backup" / "tables" / "request_counts.jsonl").exists()
+
+
 def test_damaged_backup_is_refused_before_anything_is_written(ctx, tmp_path):
     small_fill()
     backup.backup(SYSTEM, tmp_path / "backup")
