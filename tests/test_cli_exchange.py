@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from catalogue.extensions import db
 from tests.conftest import empty_tables
@@ -80,3 +82,18 @@ def test_backup_and_restore_commands(app, runner, vocab, tmp_path):
     assert restored.exit_code == 0, restored.output
     with app.app_context():
         assert counts() == (3, 3, 3)
+
+
+def test_xlsx_export_stores_formulas_as_text(app, runner, vocab, tmp_path):
+    rows = [list(r) for r in FRENCH_ROWS]
+    rows[1][2] = "=cmd|' /C calc'!A0"
+    runner.invoke(args=["import", "objects", str(write_csv(tmp_path / "i.csv", rows))])
+    target = tmp_path / "objets.xlsx"
+    result = runner.invoke(args=["export", "objects", "--format", "xlsx", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet and b"<f " not in sheet
+    cells = [c for row in load_workbook(target).active.iter_rows() for c in row if c.value]
+    assert {c.data_type for c in cells} == {"s"}
+    assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]

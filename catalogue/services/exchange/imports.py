@@ -32,7 +32,7 @@ from catalogue.services.exchange.attached_media import attach as attach_media
 from catalogue.services.exchange.authority_matching import AuthorityIndex, ObjectNumbers
 from catalogue.services.exchange.columns import Mapping
 from catalogue.services.exchange.rows import OBJECT_INPUT, RowReader, ids_only, input_of, validate
-from catalogue.services.exchange.spreadsheets import read_rows
+from catalogue.services.exchange.spreadsheets import neutralised, read_rows
 from catalogue.services.identity import Identity
 from catalogue.services.objects import write as objects_write
 from catalogue.services.search import follower as index_follower
@@ -105,7 +105,8 @@ class Report:
             stream, fieldnames=["row", "object_number", "column", "message"], lineterminator="\n"
         )
         writer.writeheader()
-        writer.writerows(self.errors)
+        # The cells repeat what the file said: none may start as a formula.
+        writer.writerows({k: neutralised(v) for k, v in e.items()} for e in self.errors)
 
 
 class ImportStopped(ServiceError):
