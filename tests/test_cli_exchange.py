@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from catalogue.extensions import db
 from tests.conftest import empty_tables
+from tests.services import bad_spreadsheets as bad
 from tests.services.exchange_helpers import FRENCH_ROWS, counts, make_vocabulary, write_csv
 
 
@@ -97,3 +98,26 @@ def test_xlsx_export_stores_formulas_as_text(app, runner, vocab, tmp_path):
     cells = [c for row in load_workbook(target).active.iter_rows() for c in row if c.value]
     assert {c.data_type for c in cells} == {"s"}
     assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]
+
+
+@pytest.mark.parametrize(
+    "name, build, message",
+    [
+        ("objets.csv", bad.random_bytes, "not UTF-8 or Windows-1252"),
+        ("objets.csv", lambda: b"", "The file is empty."),
+        ("objets.xlsx", bad.xlsx_with_entities, "entities"),
+        ("objets.xlsx", bad.xlsx_with_huge_shared_strings, "zip bomb"),
+        ("objets.xlsx", bad.xlsx_missing_shared_string, "shared text"),
+    ],
+)
+def test_import_of_an_unreadable_file_is_a_clear_error(
+    app, runner, vocab, tmp_path, name, build, message
+):
+    path = tmp_path / name
+    path.write_bytes(build())
+    result = runner.invoke(args=["import", "objects", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("Error: ") and message in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert counts() == (0, 0, 0)

@@ -32,7 +32,7 @@ from catalogue.services.exchange.attached_media import attach as attach_media
 from catalogue.services.exchange.authority_matching import AuthorityIndex, ObjectNumbers
 from catalogue.services.exchange.columns import Mapping
 from catalogue.services.exchange.rows import OBJECT_INPUT, RowReader, ids_only, input_of, validate
-from catalogue.services.exchange.spreadsheets import neutralised, read_rows
+from catalogue.services.exchange.spreadsheets import FileUnreadable, neutralised, read_rows
 from catalogue.services.identity import Identity
 from catalogue.services.objects import write as objects_write
 from catalogue.services.search import follower as index_follower
@@ -126,9 +126,8 @@ class _Row:
 def _rows(path: Path, mapping: Mapping, report: Report) -> Iterator[_Row]:
     rows = read_rows(path)
     header = next(rows, None)
-    if header is None:
-        report.error(1, None, "", "The file is empty.")
-        return
+    if header is None:  # a CSV file of a byte order mark and nothing else
+        raise FileUnreadable("The file is empty.")
     names, problems = mapping.resolve_headers(header[1])
     for problem in problems:
         report.error(1, None, "", problem)
