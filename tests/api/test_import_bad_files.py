@@ -142,3 +142,29 @@ def test_long_cells_are_a_row_error_not_a_file_error(client, users):
     job = upload(client, users["curator"], bad.csv_text(rows)).get_json()
     assert job["status"] == "invalid"
     assert [(e["row"], e["column"]) for e in job["report"]["errors"]] == [(2, "title_fr")]
+
+
+BAD_CELLS = {
+    "deeply nested JSON": ("dimensions", "[" * 100_000, "nests too deep"),
+    "JSON number of 5,000 digits": ("inscriptions", "[1" + "0" * 5000 + "]", "number is too long"),
+    "control character in a new term": ("materials", "ac\x0bier", "control characters"),
+    "control character in a new agent": ("maker", "Kr\x1fupp", "control characters"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CELLS)
+def test_bad_cells_are_row_errors_and_create_nothing(client, users, state, case):
+    column, text, message = BAD_CELLS[case]
+    curator = users["curator"]
+    before = state()
+    rows = [[*bad.HEADER, column], [*bad.ROW, text]]
+    response = upload(client, curator, bad.csv_text(rows), dry_run=False, create_authorities=True)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    job = response.get_json()
+    assert job["status"] == "invalid"
+    assert [(e["row"], e["column"]) for e in job["report"]["errors"]] == [(2, column)]
+    assert message in job["report"]["errors"][0]["message"]
+    assert state() == before
+    for kind in ("terms", "agents"):
+        listed = client.get(f"/api/v1/{kind}", headers=curator.headers).get_json()
+        assert listed["total"] == 0
