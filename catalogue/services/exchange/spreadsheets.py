@@ -206,7 +206,8 @@ def _check_package(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise FileUnreadable(
             "The file is not an .xlsx workbook (an .xlsx file is a zip package): an older .xls "
-            "file, or a CSV file renamed? Save it again as .xlsx or as CSV."
+            "file, a workbook protected by a password, or a CSV file renamed? Save it again as "
+            ".xlsx (without a password) or as CSV."
         ) from error
     if len(parts) > MAX_PARTS:
         raise FileUnreadable(f"The workbook holds more than {MAX_PARTS:,} parts.")
