@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zipfile
 
 import pytest
+from openpyxl import load_workbook
 
 from catalogue.extensions import db
 from tests.conftest import empty_tables
+from tests.services.exchange import bad_spreadsheets as bad
 from tests.services.exchange.exchange_helpers import FRENCH_ROWS, counts, make_vocabulary, write_csv
 
 
@@ -80,3 +83,41 @@ def test_backup_and_restore_commands(app, runner, vocab, tmp_path):
     assert restored.exit_code == 0, restored.output
     with app.app_context():
         assert counts() == (3, 3, 3)
+
+
+def test_xlsx_export_stores_formulas_as_text(app, runner, vocab, tmp_path):
+    rows = [list(r) for r in FRENCH_ROWS]
+    rows[1][2] = "=cmd|' /C calc'!A0"
+    runner.invoke(args=["import", "objects", str(write_csv(tmp_path / "i.csv", rows))])
+    target = tmp_path / "objets.xlsx"
+    result = runner.invoke(args=["export", "objects", "--format", "xlsx", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet and b"<f " not in sheet
+    cells = [c for row in load_workbook(target).active.iter_rows() for c in row if c.value]
+    assert {c.data_type for c in cells} == {"s"}
+    assert "'=cmd|' /C calc'!A0" in [c.value for c in cells]
+
+
+@pytest.mark.parametrize(
+    "name, build, message",
+    [
+        ("objets.csv", bad.random_bytes, "not UTF-8 or Windows-1252"),
+        ("objets.csv", lambda: b"", "The file is empty."),
+        ("objets.xlsx", bad.xlsx_with_entities, "entities"),
+        ("objets.xlsx", bad.xlsx_with_huge_shared_strings, "zip bomb"),
+        ("objets.xlsx", bad.xlsx_missing_shared_string, "shared text"),
+    ],
+)
+def test_import_of_an_unreadable_file_is_a_clear_error(
+    app, runner, vocab, tmp_path, name, build, message
+):
+    path = tmp_path / name
+    path.write_bytes(build())
+    result = runner.invoke(args=["import", "objects", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert result.output.startswith("Error: ") and message in result.output
+    assert "Traceback" not in result.output
+    with app.app_context():
+        assert counts() == (0, 0, 0)

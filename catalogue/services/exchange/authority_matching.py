@@ -6,9 +6,11 @@ import uuid
 from collections import defaultdict
 
 import sqlalchemy as sa
+from marshmallow import ValidationError
 
 from catalogue.extensions import db
 from catalogue.models import Agent, AgentKind, CatalogueObject, Collection, Place, Term, Tombstone
+from catalogue.schemas.common import LanguageMap, flatten_messages
 from catalogue.services.labels import label_keys, normalise
 
 MODELS = {"terms": Term, "agents": Agent, "places": Place, "collections": Collection}
@@ -107,11 +109,15 @@ class AuthorityIndex:
             raise LookupError(
                 f"No {word} labelled '{text}' (add it first, or import with --create-authorities)."
             )
-        return self._new(kind, vocabulary, text)
+        try:  # the rules of a label given through the API
+            label = LanguageMap().deserialize({self.default_language: text})
+        except ValidationError as error:
+            reasons = " ".join(m for ms in flatten_messages(error.messages).values() for m in ms)
+            raise LookupError(f"'{text}' cannot name a new {word}: {reasons}") from error
+        return self._new(kind, vocabulary, label)
 
-    def _new(self, kind: str, vocabulary: str | None, text: str) -> str:
+    def _new(self, kind: str, vocabulary: str | None, label: dict[str, str]) -> str:
         item_id = str(uuid.uuid4())
-        label = {self.default_language: text}
         self.pending[item_id] = (kind, vocabulary, label)
         self._add(kind, vocabulary, item_id, label, None)
         self.touched.add(item_id)

@@ -43,7 +43,9 @@ spaces and hyphens count as underscores):
 
 Terms, agents, places and collections are named by a label in any language (case and accents
 do not matter) or by their URI. On update, only the columns present in the file change the
-record; an empty cell in a present column clears that field.
+record; an empty cell in a present column clears that field. A cell starting with a single
+quote followed by ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or another quote is read
+without that first quote: exports put it there so that no cell runs as a formula.
 """
 
 from __future__ import annotations

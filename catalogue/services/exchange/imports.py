@@ -33,7 +33,7 @@ from catalogue.services.exchange.attached_media import attach as attach_media
 from catalogue.services.exchange.authority_matching import AuthorityIndex, ObjectNumbers
 from catalogue.services.exchange.columns import Mapping
 from catalogue.services.exchange.rows import OBJECT_INPUT, RowReader, ids_only, input_of, validate
-from catalogue.services.exchange.spreadsheets import read_rows
+from catalogue.services.exchange.spreadsheets import FileUnreadable, neutralised, read_rows
 from catalogue.services.identity import Identity
 from catalogue.services.objects import write as objects_write
 from catalogue.services.search import follower as index_follower
@@ -106,7 +106,8 @@ class Report:
             stream, fieldnames=["row", "object_number", "column", "message"], lineterminator="\n"
         )
         writer.writeheader()
-        writer.writerows(self.errors)
+        # The cells repeat what the file said: none may start as a formula.
+        writer.writerows({k: neutralised(v) for k, v in e.items()} for e in self.errors)
 
 
 class ImportStopped(ServiceError):
@@ -128,9 +129,8 @@ class _Row:
 def _rows(path: Path, mapping: Mapping, report: Report) -> Iterator[_Row]:
     rows = read_rows(path)
     header = next(rows, None)
-    if header is None:
-        report.error(1, None, "", "The file is empty.")
-        return
+    if header is None:  # a CSV file of a byte order mark and nothing else
+        raise FileUnreadable("The file is empty.")
     names, problems = mapping.resolve_headers(header[1])
     for problem in problems:
         report.error(1, None, "", problem)

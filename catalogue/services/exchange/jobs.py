@@ -153,7 +153,7 @@ def create(
         report = imports.import_objects(identity, path, run_options).as_dict()
     except (FileUnreadable, import_archive.BadArchive) as error:
         _discard(job)
-        raise ValidationFailed({"file": [str(error)]}) from error
+        raise ValidationFailed({"file": [str(error)]}, detail=str(error)) from error
     except BaseException:
         _discard(job)
         raise

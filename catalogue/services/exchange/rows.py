@@ -272,6 +272,12 @@ class RowReader:
         except json.JSONDecodeError as error:
             self.fail(column, f"A cell starting with '[' must be a JSON list: {error.msg}.")
             return []
+        except RecursionError:
+            self.fail(column, "A cell starting with '[' must be a JSON list: it nests too deep.")
+            return []
+        except ValueError:  # a number of more digits than Python converts
+            self.fail(column, "A cell starting with '[' must be a JSON list: a number is too long.")
+            return []
         if not isinstance(value, list):
             self.fail(column, "A cell starting with '[' must be a JSON list.")
             return []
