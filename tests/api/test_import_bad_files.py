@@ -147,8 +147,8 @@ def test_long_cells_are_a_row_error_not_a_file_error(client, users):
 BAD_CELLS = {
     "deeply nested JSON": ("dimensions", "[" * 100_000, "nests too deep"),
     "JSON number of 5,000 digits": ("inscriptions", "[1" + "0" * 5000 + "]", "number is too long"),
-    "control character in a new term": ("materials", "ac\x0bier", "control characters"),
-    "control character in a new agent": ("maker", "Kr\x1fupp", "control characters"),
+    "control character in a new term": ("materials", "ac\x0bier", "control character"),
+    "control character in a new agent": ("maker", "Kr\x1fupp", "control character"),
 }
 
 

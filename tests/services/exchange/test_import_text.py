@@ -31,10 +31,10 @@ ROWS = [
     ["object_number", "status", "title_fr", "title_en", "materials", "maker", "inscriptions"],
     ["2020.0001.001", "public", "Casque\uffff", "Helmet", "Acier", "", ""],
     ["2020.0002.001", "public", "Casque", "Helmet\ufdd0", "Acier", "", ""],
-    ["2020.0003.001", "draft", "Lettre", "", "Papier\x00", "", ""],
+    ["2020.0003.001", "draft", "Lettre", "", "Papier\x02", "", ""],
     ["2020.0004.001", "draft", "Lettre", "", "", "Atelier\x01Dupont", ""],
     ["2020.0005.001", "draft", "Plaque", "", "", "", "WA\ufffe"],
-    ["2020.0006.001\x00", "draft", "Plaque", "", "", "", ""],
+    ["2020.0006.001\x03", "draft", "Plaque", "", "", "", ""],
     ["2020.0007.001", "draft", "Bon objet", "", "Acier", "", ""],
 ]
 
@@ -55,7 +55,7 @@ def test_refused_text_in_cells_is_a_row_error_naming_the_column(ctx, tmp_path):
     }
     assert all("may not contain U+" in e["message"] for e in report.errors)
     # The report is stored as JSON by the API: it quotes no refused character.
-    assert "\\u0000" not in json.dumps(report.as_dict())
+    assert "\\u0002" not in json.dumps(report.as_dict())
     assert report.failed == 6 and not report.applied
     assert counts() == (0, 0, 0)
     assert count(Term) == terms and count(Agent) == 1  # no authority made from refused text
@@ -65,7 +65,7 @@ def test_refused_text_in_cells_is_a_row_error_naming_the_column(ctx, tmp_path):
 
 def test_a_header_with_refused_text_is_a_header_error(ctx, tmp_path):
     make_vocabulary()
-    path = write_csv(tmp_path / "entete.csv", [["object_number", "titre\x00"], ["1", "x"]])
+    path = write_csv(tmp_path / "entete.csv", [["object_number", "titre\x02"], ["1", "x"]])
     report = run(path)
     assert [(e["row"], e["column"]) for e in report.errors] == [(1, "")]
     assert "titre\ufffd" in report.errors[0]["message"]
@@ -91,7 +91,7 @@ def test_through_the_api_the_report_is_stored_and_the_file_name_checked(client, 
     from tests.api.test_exchange import csv_bytes, upload
 
     curator = users["curator"]
-    rows = [["object_number", "title_fr", "maker"], ["2020.0001.001", "Casque", "Krupp\x00AG"]]
+    rows = [["object_number", "title_fr", "maker"], ["2020.0001.001", "Casque", "Krupp\x02AG"]]
     response = upload(client, curator, csv_bytes(rows), create_authorities=True)
     assert response.status_code == 201, response.get_data(as_text=True)
     errors = response.get_json()["report"]["errors"]
