@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import lru_cache
 
 from edtf import parse_edtf
@@ -162,10 +163,30 @@ class AcquisitionIn(Schema):
     source_contact = Text(allow_none=True, validate=validate.Length(max=2000))
 
 
+# What the database's NUMERIC(14, 2) holds.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
 class ValuationIn(Schema):
-    amount = fields.Decimal(required=True, as_string=True, places=2, validate=validate.Range(min=0))
+    amount = fields.Decimal(
+        required=True,
+        as_string=True,
+        places=2,
+        metadata={
+            "type": "string",
+            "pattern": r"^\d{1,12}(\.\d{1,2})?$",
+            "description": f"From 0 to {MAX_AMOUNT}, two decimals.",
+        },
+    )
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
     date = fields.Date(allow_none=True)
+
+    @validates("amount")
+    def _amount(self, value, **kwargs):
+        # Checked here rather than with Range, whose bounds the API description would show
+        # as strings (the amount is sent as a string).
+        if not 0 <= value <= MAX_AMOUNT:
+            raise ValidationError(f"Must be between 0 and {MAX_AMOUNT}.")
 
 
 class ObjectIn(Input):
