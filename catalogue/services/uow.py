@@ -6,6 +6,8 @@ Services change data through the session and tell the unit of work what else mus
   log's ``seq`` follows commit order even when PostgreSQL transactions overlap;
 - ``after_commit(callback)``: one-off work for this unit only, run once the data is durable
   (removing stored files);
+- ``load_for_update(model, key)``: the row a write will change, locked until the commit and
+  read after the lock, so the ETag a writer checks is the state it overwrites;
 - ``commit()``: the one commit path for requests, commands, imports, backups and restores.
   A write that lost a race to another writer is answered here, for every record kind:
   ``StaleDataError`` (its UPDATE found the row at another version) becomes 412, a lock or
@@ -115,6 +117,17 @@ def listeners_held() -> Iterator[None]:
             session.info.pop("listeners_held", None)
             if session.info.pop("held_logged", False):
                 _run(hooks().committed)
+
+
+def load_for_update(model, key):
+    """The row of ``model`` with primary key ``key`` (None if there is none), locked for
+    this unit of work and read after the lock was granted.
+
+    PostgreSQL locks the row; SQLite takes its write lock (``catalogue.extensions``). A copy
+    already in the session is read again, never trusted: the state checked against If-Match
+    must be the state the write replaces.
+    """
+    return db.session.get(model, key, with_for_update=True, populate_existing=True)
 
 
 def concurrency_failure(error: BaseException) -> ServiceError | None:

@@ -146,3 +146,25 @@ def test_one_writer_wins_on_a_media(server, app, client, curator):
         shown = current(server, curator, object_path).body
         assert shown["media"][0]["caption"]["en"] == captions[winner]
         assert changes_of(server, curator, record["id"]) == before + 1
+
+
+def test_writers_of_several_media_of_one_object_all_save(server, app, client, curator):
+    """Media of one object made primary at once, each by its own writer: each writer changes
+    only its own media and the one primary before it, so every write saves."""
+    record = helpers.obj(client, curator)
+    first = helpers.media(app, record, caption="Vue principale")  # the primary one
+    media_ids = [helpers.media(app, record, public=False, caption=f"Vue {i}") for i in range(8)]
+    requests = []
+    for media_id in media_ids:
+        path = f"/api/v1/media/{media_id}"
+        etag = current(server, curator, path).headers["ETag"]
+        requests.append(("PATCH", path, {"primary": True}, {**curator.headers, "If-Match": etag}))
+    answers = server.at_once(requests)
+    assert [a.status for a in answers] == [200] * len(media_ids), (
+        f"{[(a.status, a.body) for a in answers if a.status != 200]}\n{server.tail()}"
+    )
+    saved = [current(server, curator, f"/api/v1/media/{i}").body for i in [first, *media_ids]]
+    assert sum(media["primary"] for media in saved) == 1
+    assert not saved[0]["primary"]
+    shown = current(server, curator, f"/api/v1/objects/{record['id']}").body["media"]
+    assert {m["id"]: m["primary"] for m in shown} == {m["id"]: m["primary"] for m in saved}

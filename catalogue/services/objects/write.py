@@ -63,7 +63,7 @@ def merge_patch(target, patch):
 
 def load_for_write(identity: Identity, object_id: uuid.UUID) -> CatalogueObject:
     identity.require_staff()
-    obj = db.session.get(CatalogueObject, object_id, with_for_update=True)
+    obj = uow.load_for_update(CatalogueObject, object_id)
     if obj is None:
         raise missing(object_id, identity)
     return obj
