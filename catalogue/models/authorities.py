@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalogue.models.base import Base, Timestamps, UUIDKey
+from catalogue.models.base import Base, Timestamps, UUIDKey, Versioned
 
 
 class Vocabulary(enum.StrEnum):
@@ -37,7 +37,7 @@ def _enum(cls: type[enum.Enum], name: str) -> sa.Enum:
     return sa.Enum(cls, name=name, native_enum=False, length=20, validate_strings=True)
 
 
-class Authority(UUIDKey, Timestamps):
+class Authority(UUIDKey, Timestamps, Versioned):
     """What every authority has: a multilingual label and an optional outside URI."""
 
     label: Mapped[dict] = mapped_column(default=dict)

@@ -158,7 +158,7 @@ def set_primary(obj_id: uuid.UUID, media: Media) -> None:
     db.session.execute(
         sa.update(Media)
         .where(Media.object_id == obj_id, Media.id != media.id, Media.primary)
-        .values(primary=False)
+        .values(primary=False, version=Media.version + 1)
     )
 
 
