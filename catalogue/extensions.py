@@ -27,3 +27,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "before_execute")
+def _sqlite_locking_read(connection, statement, *_args) -> None:
+    """SQLite: a locking read (``SELECT ... FOR UPDATE``) takes the database's write lock.
+
+    PostgreSQL locks the rows read; SQLite ignores ``FOR UPDATE``, and its driver begins a
+    transaction only at the first write, so two writers could read the same state and the
+    second overwrite the first. Beginning ``IMMEDIATE`` here makes the read wait for any
+    other writer to commit, then see its change. Plain reads take no lock.
+    """
+    if getattr(statement, "_for_update_arg", None) is None:
+        return
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from catalogue.schemas.common import Problem
 from catalogue.schemas.common import flatten_messages as flatten
+from catalogue.services import uow
 from catalogue.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,10 @@ def problem(status: int, title: str, detail: str | None = None, **extra) -> Resp
 
 
 def from_service_error(error: ServiceError) -> Response:
-    return problem(error.status, error.title, error.detail, **error.extra)
+    response = problem(error.status, error.title, error.detail, **error.extra)
+    if "retry_after" in error.extra:
+        response.headers["Retry-After"] = str(error.extra["retry_after"])
+    return response
 
 
 def from_http_exception(error: HTTPException) -> Response:
@@ -76,6 +80,11 @@ def register(app: Flask) -> None:
     def _crash(error: Exception):
         if isinstance(error, HTTPException):
             return from_http_exception(error)
+        # A statement before the commit lost a race with another writer: answered as the
+        # unit of work answers one at the commit, by the handler of the request's channel.
+        failure = uow.concurrency_failure(error)
+        if failure is not None:
+            return app.handle_user_exception(failure)
         log.exception("unhandled error")
         return from_http_exception(InternalServerError())
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalogue.models.base import Base, Timestamps, UUIDKey
+from catalogue.models.base import Base, Timestamps, UUIDKey, Versioned
 
 
 class Vocabulary(enum.StrEnum):
@@ -42,7 +42,7 @@ def _enum(cls: type[enum.Enum], name: str) -> sa.Enum:
 SortKey = sa.String(200).with_variant(sa.String(200, collation="C"), "postgresql")
 
 
-class Authority(UUIDKey, Timestamps):
+class Authority(UUIDKey, Timestamps, Versioned):
     """What every authority has: a multilingual label and an optional outside URI.
 
     ``search_text`` and ``sort_key`` are derived from the label (``services.labels.label_keys``)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -64,3 +64,19 @@ class UUIDKey:
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Versioned:
+    """Records written under optimistic concurrency (compare-and-set).
+
+    Each UPDATE of the row says ``WHERE version = <the version this session read>`` and
+    increments it, so a writer that read the record before another writer committed changes
+    nothing and fails (``StaleDataError``, answered 412 by the unit of work) instead of
+    overwriting that change.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}

@@ -7,10 +7,10 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from catalogue.models.base import Base, Timestamps, UUIDKey
+from catalogue.models.base import Base, Timestamps, UUIDKey, Versioned
 
 
-class Media(UUIDKey, Timestamps, Base):
+class Media(UUIDKey, Timestamps, Versioned, Base):
     __tablename__ = "media"
 
     object_id: Mapped[uuid.UUID] = mapped_column(

@@ -6,7 +6,12 @@ Services change data through the session and tell the unit of work what else mus
   log's ``seq`` follows commit order even when PostgreSQL transactions overlap;
 - ``after_commit(callback)``: one-off work for this unit only, run once the data is durable
   (removing stored files);
-- ``commit()``: the one commit path for requests, commands, imports, backups and restores;
+- ``load_for_update(model, key)``: the row a write will change, locked until the commit and
+  read after the lock, so the ETag a writer checks is the state it overwrites;
+- ``commit()``: the one commit path for requests, commands, imports, backups and restores.
+  A write that lost a race to another writer is answered here, for every record kind:
+  ``StaleDataError`` (its UPDATE found the row at another version) becomes 412, a lock or
+  serialisation failure of the database 503 with ``Retry-After`` (``concurrency_failure``);
 - ``separately()``: bookkeeping outside the unit, in a transaction of its own (request counts).
 
 Work that must follow *every* change is registered once, when the app is built, at three
@@ -33,16 +38,23 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from catalogue.extensions import db
 from catalogue.models import ChangeLogEntry
 from catalogue.models.base import utcnow
+from catalogue.services.errors import PreconditionFailed, ServiceError, Unavailable
 
 log = logging.getLogger(__name__)
 
 # Key of the PostgreSQL advisory lock that serialises appends to the change log.
 CHANGE_LOG_LOCK = 7_301_944
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+# SQLite: SQLITE_BUSY and SQLITE_LOCKED (with their extended codes).
+RETRYABLE_SQLITE_CODES = {5, 6}
 
 
 @dataclass
@@ -117,13 +129,55 @@ def listeners_held() -> Iterator[None]:
                 _run(hooks().committed)
 
 
+def load_for_update(model, key):
+    """The row of ``model`` with primary key ``key`` (None if there is none), locked for
+    this unit of work and read after the lock was granted.
+
+    PostgreSQL locks the row; SQLite takes its write lock (``catalogue.extensions``). A copy
+    already in the session is read again, never trusted: the state checked against If-Match
+    must be the state the write replaces.
+    """
+    return db.session.get(model, key, with_for_update=True, populate_existing=True)
+
+
+def concurrency_failure(error: BaseException) -> ServiceError | None:
+    """The answer to a write that lost a race with another writer; None for other errors."""
+    if isinstance(error, StaleDataError):
+        return PreconditionFailed(
+            "Someone saved this record at the same time. Read it again, re-apply your change "
+            "and retry."
+        )
+    if isinstance(error, DBAPIError):
+        driver_error = error.orig
+        sqlstate = getattr(driver_error, "sqlstate", None)
+        sqlite_code = getattr(driver_error, "sqlite_errorcode", None)
+        if sqlstate in RETRYABLE_SQLSTATES or (
+            sqlite_code is not None and sqlite_code & 0xFF in RETRYABLE_SQLITE_CODES
+        ):
+            return Unavailable(
+                "Other changes to the same records are being saved; nothing was saved. "
+                "Try again in a moment.",
+                retry_after=1,
+            )
+    return None
+
+
 def commit() -> None:
     """Commit the unit of work, then run its after-commit work outside the transaction.
 
-    After-commit work may use the session again (it starts a new transaction).
+    A commit that lost a race with another writer is rolled back and raised as the
+    ``concurrency_failure`` it is. After-commit work may use the session again (it starts a
+    new transaction).
     """
     session = db.session()
-    session.commit()
+    try:
+        session.commit()
+    except (StaleDataError, DBAPIError) as error:
+        failure = concurrency_failure(error)
+        if failure is None:
+            raise
+        session.rollback()
+        raise failure from error
     callbacks = session.info.pop("after_commit", None) or []
     if session.info.pop("logged", False) and has_app_context():
         if session.info.get("listeners_held"):

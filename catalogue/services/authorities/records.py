@@ -107,7 +107,10 @@ def _path(location: Location) -> list[dict]:
 
 
 def _get(kind: str, item_id: uuid.UUID, for_update: bool = False):
-    item = db.session.get(KINDS[kind], item_id, with_for_update=for_update)
+    if for_update:
+        item = uow.load_for_update(KINDS[kind], item_id)
+    else:
+        item = db.session.get(KINDS[kind], item_id)
     if item is None:
         raise NotFound(f"No {SINGULAR[kind]} with id {item_id}.")
     return item

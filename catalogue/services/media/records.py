@@ -86,15 +86,18 @@ def is_image(media: Media) -> bool:
 
 
 def visible_object(identity: Identity, object_id: uuid.UUID, lock: bool = False):
-    obj = db.session.get(CatalogueObject, object_id, with_for_update=lock or None)
+    if lock:
+        obj = uow.load_for_update(CatalogueObject, object_id)
+    else:
+        obj = db.session.get(CatalogueObject, object_id)
     if obj is None or not identity.can_see(obj.status):
         raise NotFound(f"No object with id {object_id}.")
     return obj
 
 
-def load(identity: Identity, media_id: uuid.UUID, lock: bool = False) -> Media:
+def load(identity: Identity, media_id: uuid.UUID) -> Media:
     """The media row, or NotFound when it, its object, or (non-staff) its publicity hides it."""
-    media = db.session.get(Media, media_id, with_for_update=lock or None)
+    media = db.session.get(Media, media_id)
     if media is None or (not media.public and not identity.is_staff):
         raise NotFound(f"No media with id {media_id}.")
     status = db.session.execute(
@@ -120,6 +123,21 @@ def publicly_cacheable(media: Media) -> bool:
 # ---- writing ------------------------------------------------------------------------------
 
 
+def load_for_write(identity: Identity, media_id: uuid.UUID) -> tuple[Media, CatalogueObject]:
+    """A media row a curator changes and its object, both locked and read after the locks.
+
+    The object is locked first, as by every write that changes several media of an object
+    (uploads, primary, reordering), so two such writes wait for each other, never deadlock.
+    """
+    identity.require_staff()
+    object_id = load(identity, media_id).object_id
+    obj = uow.load_for_update(CatalogueObject, object_id)
+    media = uow.load_for_update(Media, media_id)
+    if obj is None or media is None:
+        raise NotFound(f"No media with id {media_id}.")
+    return media, obj
+
+
 def next_position(object_id: uuid.UUID) -> int:
     top = db.session.execute(
         sa.select(sa.func.max(Media.position)).where(Media.object_id == object_id)
@@ -140,15 +158,14 @@ def sync_object(obj: CatalogueObject) -> None:
 def set_primary(obj_id: uuid.UUID, media: Media) -> None:
     db.session.execute(
         sa.update(Media)
-        .where(Media.object_id == obj_id, Media.id != media.id)
-        .values(primary=False)
+        .where(Media.object_id == obj_id, Media.id != media.id, Media.primary)
+        .values(primary=False, version=Media.version + 1)
     )
 
 
 def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRecord:
     """Change caption, rights, public, primary or position. Needs If-Match."""
-    identity.require_staff()
-    media = load(identity, media_id, lock=True)
+    media, obj = load_for_write(identity, media_id)
     check_precondition(record(media).etag, if_match)
     if not isinstance(changes, dict):
         raise ValidationFailed({"_schema": ["A merge patch must be a JSON object."]})
@@ -178,7 +195,6 @@ def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRe
     for name, value in values.items():
         setattr(media, name, value)
     media.updated_at = utcnow()
-    obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
     if values.get("primary"):
         set_primary(obj.id, media)
     sync_object(obj)
@@ -188,11 +204,9 @@ def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRe
 
 def delete(identity: Identity, media_id: uuid.UUID, if_match) -> None:
     """Remove the media row, then (after the commit) its stored files."""
-    identity.require_staff()
-    media = load(identity, media_id, lock=True)
+    media, obj = load_for_write(identity, media_id)
     check_precondition(record(media).etag, if_match)
     keys = stored_keys(media)
-    obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
     db.session.delete(media)
     sync_object(obj)
     uow.after_commit(lambda: remove_files(keys))
@@ -229,10 +243,8 @@ def move(identity: Identity, media_id: uuid.UUID, step: int, if_match) -> MediaR
 
     Positions are renumbered 1, 2, 3... in one commit, so the order never has ties.
     """
-    identity.require_staff()
-    media = load(identity, media_id, lock=True)
+    media, obj = load_for_write(identity, media_id)
     check_precondition(record(media).etag, if_match)
-    obj = db.session.get(CatalogueObject, media.object_id, with_for_update=True)
     ordered = list(
         db.session.execute(
             sa.select(Media)

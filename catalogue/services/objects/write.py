@@ -14,7 +14,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from catalogue.extensions import db
 from catalogue.models import (
@@ -27,7 +26,7 @@ from catalogue.models.base import utcnow
 from catalogue.schemas.common import flatten_messages
 from catalogue.schemas.objects import ObjectIn
 from catalogue.services import uow
-from catalogue.services.errors import Conflict, PreconditionFailed, ValidationFailed
+from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.etag import check_precondition
 from catalogue.services.identity import Identity
 from catalogue.services.objects import changelog, rerender, views
@@ -64,7 +63,7 @@ def merge_patch(target, patch):
 
 def load_for_write(identity: Identity, object_id: uuid.UUID) -> CatalogueObject:
     identity.require_staff()
-    obj = db.session.get(CatalogueObject, object_id, with_for_update=True)
+    obj = uow.load_for_update(CatalogueObject, object_id)
     if obj is None:
         raise missing(object_id, identity)
     return obj
@@ -107,14 +106,9 @@ def _save_version(
 
 
 def commit() -> None:
-    """Commit the unit of work, turning concurrency and integrity failures into 412/409."""
+    """Commit the unit of work (which answers lost races), turning integrity failures into 409."""
     try:
         uow.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise PreconditionFailed(
-            "Someone saved this record at the same time; read it again."
-        ) from error
     except IntegrityError as error:
         db.session.rollback()
         raise Conflict("The change conflicts with another record (a duplicate number?).") from error
