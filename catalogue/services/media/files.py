@@ -97,10 +97,17 @@ def store_files(files: dict[str, tuple[Path, str]]) -> None:
         ) from error
 
 
-def remove_files(keys: list[str]) -> None:
-    """Remove stored files, logging (not raising) failures: ``media verify`` sweeps leftovers."""
+def remove_files(keys: list[str]) -> list[str]:
+    """Remove stored files, logging (not raising) failures: ``media verify`` sweeps leftovers.
+
+    Returns the keys removed. A file whose name is not one the catalogue makes (put in the
+    store by hand) is never deleted by name: it is logged and left for an operator.
+    """
+    removed = []
     for key in keys:
         try:
             storage().delete(key)
-        except (StorageUnavailable, MissingFile) as error:
+            removed.append(key)
+        except (StorageUnavailable, MissingFile, ValueError) as error:
             current_app.logger.warning("could not remove stored file %s: %s", key, error)
+    return removed

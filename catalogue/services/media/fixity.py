@@ -53,6 +53,5 @@ def verify(identity: Identity, remove_orphans: bool = False) -> Report:
         report.missing += [f"{media.id}: {key}" for key in keys[1:] if key not in present]
     report.orphans = [key for key in storage().list_keys() if key not in known]
     if remove_orphans and report.orphans:
-        remove_files(report.orphans)
-        report.removed = list(report.orphans)
+        report.removed = remove_files(report.orphans)
     return report

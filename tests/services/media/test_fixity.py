@@ -95,12 +95,6 @@ def put_stray(store, key: str) -> None:
         store.client.put_object(Bucket=store.bucket, Key=f"{store.prefix}/{key}", Body=b"hand")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="verify(remove_orphans=True) raises ValueError on a stored file whose name is not a "
-    "storage key (remove_files catches only StorageUnavailable and MissingFile)",
-)
 def test_a_file_put_in_the_store_by_hand_does_not_stop_the_removal_of_orphans(
     shown, store, tmp_path
 ):
