@@ -22,6 +22,9 @@ from catalogue.models import Base
 from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
 
+# Fixtures every test package may use: media storages (a folder, or S3 on SeaweedFS).
+pytest_plugins = ["tests.storage_fixtures"]
+
 PG_SKIP_REASON = (
     "PostgreSQL tests need TEST_DATABASE_URL, e.g. "
     "postgresql+psycopg://postgres@127.0.0.1:5432/test (CI sets it)"

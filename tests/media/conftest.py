@@ -6,8 +6,6 @@ the database backends of the main conftest.
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -15,55 +13,9 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from catalogue.extensions import db
-from media.storage import LocalStorage, S3Storage
-from tests import seaweed
 from tests.conformance import SHARED
 from tests.helpers import obj
 from tests.media import samples
-
-BUCKET = "catalogue-media"
-
-
-@pytest.fixture(scope="session")
-def seaweedfs(tmp_path_factory):
-    server = seaweed.start(tmp_path_factory.mktemp("seaweedfs"))
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update(
-        AWS_ACCESS_KEY_ID=seaweed.ACCESS_KEY, AWS_SECRET_ACCESS_KEY=seaweed.SECRET_KEY
-    )
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    try:
-        seaweed.create_bucket(server, BUCKET)
-        yield server
-    finally:
-        server.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-@pytest.fixture(params=["local", "s3"])
-def storage_kind(request):
-    return request.param
-
-
-@pytest.fixture
-def store(app, storage_kind, request, tmp_path):
-    """A fresh, empty storage of the parametrised kind, installed in the app for one test."""
-    if storage_kind == "s3":
-        server = request.getfixturevalue("seaweedfs")
-        backend = S3Storage(BUCKET, f"test-{uuid.uuid4().hex[:8]}", server.endpoint)
-    else:
-        backend = LocalStorage(tmp_path / "media")
-    previous = app.extensions["media_storage"]
-    app.extensions["media_storage"] = backend
-    cache = app.config["MEDIA_CACHE_DIR"]
-    app.config["MEDIA_CACHE_DIR"] = str(tmp_path / "cache")
-    yield backend
-    app.extensions["media_storage"] = previous
-    app.config["MEDIA_CACHE_DIR"] = cache
 
 
 @pytest.fixture(scope="session")

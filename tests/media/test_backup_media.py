@@ -24,9 +24,9 @@ from catalogue.services.identity import SYSTEM
 from catalogue.services.media import files as media_files
 from catalogue.services.media import records as media_service
 from tests.media import samples
-from tests.media.conftest import BUCKET
 from tests.services.backup.test_backup import fill, snapshot
 from tests.services.exchange.exchange_helpers import write_csv
+from tests.storage_fixtures import BUCKET
 
 ANSWERED = ("id", "object_id", "sha256", "size", "content_type", "width", "height", "embedded")
 

@@ -63,7 +63,8 @@ def test_metadata_embedded_in_a_file_is_kept_without_refused_characters(client, 
     Image.new("RGB", (64, 48), (90, 120, 150)).save(path, exif=exif)
     record = helpers.obj(client, curator, status="public")
     media = uploaded(client, curator, record["id"], path)
-    assert media["embedded"]["artist"] == "Jean\ufffdDupont\ufffd"
+    # EXIF separates the values of a field with NUL: read as a list; the bell is replaced.
+    assert media["embedded"]["artist"] == "Jean; Dupont\ufffd"
     assert media["embedded"]["copyright"] == "La Coupole"
 
 
