@@ -8,10 +8,13 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import Role, User
+from catalogue.services.accounts import sessions
 from catalogue.services.accounts import users as accounts
 from catalogue.services.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from catalogue.services.identity import ANONYMOUS
 from tests.services.builders import ADMIN, CURATOR, RESEARCHER, refused
+
+RULES = sessions.SessionRules()
 
 PASSWORD = "correct horse battery staple"
 
@@ -98,17 +101,19 @@ def test_the_stored_password_is_a_hash(ctx):
 
 def test_a_deactivated_user_cannot_sign_in_until_reactivated(ctx):
     email = new_user("curator@museum.example")
-    user_id = accounts.find_user(email).id
+    user = accounts.find_user(email)
+    user_id = user.id
+    key = sessions.start(user, RULES)
+    db.session.commit()
     db.session.remove()
     accounts.update_user(ADMIN, user_id, active=False)
     db.session.remove()
     assert signs_in(email, PASSWORD) is None
-    assert accounts.identity_for_user_id(user_id) is None  # a session of theirs ends too
+    assert sessions.resolve(key, RULES) is None  # a session of theirs ends too
     accounts.update_user(ADMIN, user_id, active=True)
     db.session.remove()
     assert signs_in(email, PASSWORD) == email
-    assert accounts.identity_for_user_id(str(user_id)).email == email
-    assert accounts.identity_for_user_id("not-a-uuid") is None
+    assert sessions.resolve(key, RULES) is None  # reactivation brings no session back
 
 
 def test_an_admin_changes_roles_of_others_but_not_their_own(ctx):
