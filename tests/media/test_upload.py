@@ -229,22 +229,27 @@ def test_upload_to_unknown_or_hidden_object_is_404(client, users, store, files):
     assert response.status_code == 404
 
 
-def _deleted_but_open() -> set[str]:
+def _deleted_but_open(app) -> set[str]:
+    """Deleted files this process holds open, but for the search index's: a searcher keeps
+    the segments of an index generation the follower replaced until it reopens."""
+    index = str(Path(app.config["SEARCH_INDEX_DIR"]).resolve())
     found = set()
     for fd in Path("/proc/self/fd").iterdir():
         try:
             target = os.readlink(fd)
         except OSError:  # closed while listed
             continue
-        if target.endswith("(deleted)"):
+        if target.endswith("(deleted)") and not target.startswith(index):
             found.add(target)
     return found
 
 
-def test_no_file_of_an_upload_stays_open_after_it(client, curator, store, files, public_object):
+def test_no_file_of_an_upload_stays_open_after_it(
+    app, client, curator, store, files, public_object
+):
     """libvips' operation cache kept each upload's temporary files open, deleted but still on
     disk, until a hundred later operations pushed them out."""
-    before = _deleted_but_open()
+    before = _deleted_but_open(app)
     uploaded(client, curator, public_object["id"], files["tiff_large"])
     assert upload(client, curator, public_object["id"], files["truncated"]).status_code == 422
-    assert _deleted_but_open() - before == set()
+    assert _deleted_but_open(app) - before == set()
