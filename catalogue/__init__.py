@@ -18,16 +18,6 @@ class CatalogueApi(Api):
         pass
 
 
-def numeric_bounds(converter, field, ret, **kwargs) -> dict:
-    """Range bounds as JSON numbers: apispec writes them as the field serializes them, which
-    for a Decimal is a string ("0.00"), not a valid ``minimum``."""
-    return {
-        key: float(ret[key])
-        for key in ("minimum", "maximum")
-        if key in ret and not isinstance(ret[key], int | float)
-    }
-
-
 class CachedSerializerSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, building the signer once rather than per request.
 
@@ -74,7 +64,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.ma_plugin.converter.add_attribute_function(numeric_bounds)
     from catalogue import follow_up
     from catalogue.api import (
         auth,
@@ -90,11 +79,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         media,
         oai,
         objects,
+        openapi,
         search,
     )
     from catalogue.api.http import unreadable_body
     from catalogue.http.uploads import UploadRequest
 
+    openapi.register(api)
     app.request_class = UploadRequest
     follow_up.register(app)
     api.register_blueprint(objects.blp)

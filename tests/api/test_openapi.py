@@ -148,3 +148,16 @@ def test_readyz_reports_a_failing_dependency(app, client):
     assert body["status"] == "unavailable"
     assert body["checks"]["test-storage"] == "unavailable"
     assert body["checks"]["database"] == "ok"
+
+
+def test_texts_are_documented_as_language_maps(spec):
+    # What a client generated from the document sends as a title or a label.
+    schemas = spec["components"]["schemas"]
+    for name, field in (
+        ("ObjectIn", "title"),
+        ("TermIn", "label"),
+        ("CollectionIn", "description"),
+    ):
+        text = Draft4Validator(schemas[name]["properties"][field])
+        assert text.is_valid("Fusée") and text.is_valid({"fr": "Fusée", "en": "Rocket"})
+        assert not text.is_valid(1944) and not text.is_valid({"fr": ["Fusée"]})
