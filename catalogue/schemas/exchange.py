@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields
 
 from catalogue.models import ImportStatus, Status
+from catalogue.schemas.common import UTCDateTime
 
 
 class ImportUpload(Schema):
@@ -71,4 +70,4 @@ class ExportArgs(Schema):
 
     status = fields.Enum(Status)
     collection = fields.String(metadata={"description": "Collection id, label or URI."})
-    updated_since = fields.AwareDateTime(default_timezone=dt.UTC)
+    updated_since = UTCDateTime()

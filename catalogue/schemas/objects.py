@@ -19,7 +19,15 @@ from marshmallow import (
 )
 
 from catalogue.models import Condition, Relation, Status
-from catalogue.schemas.common import LanguageMap, Pagination, ReadOnly, Ref, RefOut, Text
+from catalogue.schemas.common import (
+    LanguageMap,
+    Pagination,
+    ReadOnly,
+    Ref,
+    RefOut,
+    Text,
+    UTCDateTime,
+)
 
 LENGTH_UNITS = ("mm", "cm", "m", "km", "in", "ft")
 MASS_UNITS = ("g", "kg", "t", "lb", "oz")
@@ -223,7 +231,7 @@ class ObjectListArgs(Pagination):
     status = fields.Enum(Status)
     object_type = fields.UUID()
     collection = fields.UUID()
-    updated_since = fields.AwareDateTime(default_timezone=dt.UTC)
+    updated_since = UTCDateTime()
     has_media = fields.Boolean()
     sort = fields.String(
         load_default="object_number",
@@ -301,7 +309,7 @@ class VersionPage(ObjectPage):
 
 class MovementIn(Schema):
     to_location = fields.Nested(Ref, required=True)
-    moved_at = fields.AwareDateTime(load_default=None, default_timezone=dt.UTC)
+    moved_at = UTCDateTime(load_default=None)
     reason = Text(allow_none=True, validate=validate.Length(max=2000))
     # Read-only in answers.
     id = ReadOnly()
@@ -319,7 +327,7 @@ class MovementOut(Schema):
 
 
 class ConditionCheckIn(Schema):
-    checked_at = fields.AwareDateTime(load_default=None, default_timezone=dt.UTC)
+    checked_at = UTCDateTime(load_default=None)
     condition = fields.Enum(Condition, required=True)
     notes = Text(allow_none=True, validate=validate.Length(max=20_000))
     id = ReadOnly()
