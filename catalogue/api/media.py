@@ -14,7 +14,7 @@ from catalogue.api.http import conditional, identity, if_match, json_response
 from catalogue.http.files import send
 from catalogue.http.uploads import HashingFile
 from catalogue.schemas.common import MergePatch
-from catalogue.schemas.media import MediaOut
+from catalogue.schemas.media import MediaOut, MediaUpload
 from catalogue.services.errors import ValidationFailed
 from catalogue.services.media import delivery, uploads
 from catalogue.services.media import records as service
@@ -36,6 +36,10 @@ def _received():
 @blp.route("/api/v1/objects/<uuid:object_id>/media", methods=["POST"])
 @blp.response(201, MediaOut)
 @documented(blp, 401, 403, 404, 413, 415, 422, 503)
+# Documented only: the file is read from the body after the permission check, as it streams in.
+@blp.doc(
+    requestBody={"required": True, "content": {"multipart/form-data": {"schema": MediaUpload}}}
+)
 def upload(object_id: uuid.UUID):
     """Upload a file (multipart: ``file``, ``caption``, ``rights``, ``public``, ``primary``)."""
     uploads.check_upload(identity(), object_id)

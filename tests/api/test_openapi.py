@@ -161,3 +161,14 @@ def test_texts_are_documented_as_language_maps(spec):
         text = Draft4Validator(schemas[name]["properties"][field])
         assert text.is_valid("Fusée") and text.is_valid({"fr": "Fusée", "en": "Rocket"})
         assert not text.is_valid(1944) and not text.is_valid({"fr": ["Fusée"]})
+
+
+def test_uploads_document_their_multipart_body(spec):
+    for path, fields in (
+        ("/api/v1/objects/{object_id}/media", {"caption", "rights", "public", "primary"}),
+        ("/api/v1/imports", {"mapping", "dry_run"}),
+    ):
+        body = spec["paths"][path]["post"]["requestBody"]["content"]["multipart/form-data"]
+        schema = resolve(spec, body["schema"]["$ref"])
+        assert schema["properties"]["file"]["format"] == "binary" and "file" in schema["required"]
+        assert fields <= set(schema["properties"]), path
