@@ -27,7 +27,7 @@ serve: install
 	$(BIN)/catalogue db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
-## test: install and run the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+## test: install and run the whole suite, on SQLite and on PostgreSQL (see README, Development)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -88,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         media,
         oai,
         objects,
+        openapi,
         permissions,
         rate_limits,
         search,
@@ -95,6 +96,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalogue.api.http import unreadable_body
     from catalogue.http.uploads import UploadRequest
 
+    openapi.register(api)
     app.request_class = UploadRequest
     follow_up.register(app)
     api.register_blueprint(objects.blp)

@@ -1,11 +1,14 @@
 """Fixtures: the app on SQLite and on PostgreSQL, a client, users of every role.
 
-Every database test runs once per backend. PostgreSQL tests need ``TEST_DATABASE_URL``
-(a server where the tests may create and drop their own database); without it they skip.
+Every database test runs once per backend. The PostgreSQL half runs on the server
+``TEST_DATABASE_URL`` names (one where the tests may create and drop databases of their own);
+unset, the server at the default address is used if it answers within a second, and
+``TEST_DATABASE_URL=none`` turns the PostgreSQL half off. Skipped tests say which of these to do.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from contextlib import contextmanager
@@ -25,22 +28,72 @@ from catalogue.services.identity import SYSTEM
 # Fixtures every test package may use: media storages (a folder, or S3 on SeaweedFS).
 pytest_plugins = ["tests.storage_fixtures"]
 
-PG_SKIP_REASON = (
-    "PostgreSQL tests need TEST_DATABASE_URL, e.g. "
-    "postgresql+psycopg://postgres@127.0.0.1:5432/test (CI sets it)"
-)
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_OFF = "none"
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself")
 
 
+def pytest_report_header(config):
+    url, reason = postgres_server()
+    if url is None:
+        return f"postgresql: not used: {reason}"
+    source = "TEST_DATABASE_URL" if os.environ.get("TEST_DATABASE_URL", "").strip() else "default"
+    return f"postgresql: {url.render_as_string(hide_password=True)} ({source})"
+
+
+@functools.cache
+def postgres_server():
+    """The PostgreSQL server of this run and, when there is none, why and what to do.
+
+    ``TEST_DATABASE_URL`` names it (``none`` turns the PostgreSQL tests off); unset, the
+    default address is tried (2 s at most), so a newcomer's ``make test`` runs both
+    halves wherever PostgreSQL is installed as documented.
+    """
+    setting = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if setting.lower() == POSTGRES_OFF:
+        return None, (
+            f"PostgreSQL tests are off (TEST_DATABASE_URL={POSTGRES_OFF}); unset it to use the "
+            f"server at {DEFAULT_POSTGRES_URL}, or set it to another server's URL"
+        )
+    if setting:
+        return make_url(setting.replace("postgresql://", "postgresql+psycopg://", 1)), ""
+    url = make_url(DEFAULT_POSTGRES_URL)
+    error = _connection_error(url)
+    if error:
+        return None, (
+            f"PostgreSQL tests need a server; connecting to {DEFAULT_POSTGRES_URL} failed "
+            f"({error}). Start PostgreSQL there, or set TEST_DATABASE_URL to a server where "
+            f"the tests may create databases (TEST_DATABASE_URL={POSTGRES_OFF} skips them "
+            "without trying)"
+        )
+    return url, ""
+
+
+def _connection_error(url) -> str | None:
+    """Why a connection to ``url`` fails, or None when it works.
+
+    A refused connection fails at once; a silent address after 2 s, libpq's shortest timeout.
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.DBAPIError as error:
+        lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+        return lines[0]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url():
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip(PG_SKIP_REASON)
-    return make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    url, reason = postgres_server()
+    if url is None:
+        pytest.skip(reason)
+    return url
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from catalogue.api.permissions import staff_only
 from catalogue.http.files import send
 from catalogue.http.uploads import HashingFile
 from catalogue.schemas.common import MergePatch
-from catalogue.schemas.media import MediaOut
+from catalogue.schemas.media import MediaOut, MediaUpload
 from catalogue.services.errors import ValidationFailed
 from catalogue.services.media import delivery, uploads
 from catalogue.services.media import records as service
@@ -38,6 +38,10 @@ def _received():
 @staff_only
 @blp.response(201, MediaOut)
 @documented(blp, 401, 403, 404, 413, 415, 422, 503)
+# Documented only: the file is read from the body after the permission check, as it streams in.
+@blp.doc(
+    requestBody={"required": True, "content": {"multipart/form-data": {"schema": MediaUpload}}}
+)
 def upload(object_id: uuid.UUID):
     """Upload a file (multipart: ``file``, ``caption``, ``rights``, ``public``, ``primary``)."""
     uploads.check_upload(identity(), object_id)

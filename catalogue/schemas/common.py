@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -67,6 +68,23 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return _clean(super()._deserialize(value, attr, data, **kwargs))
+
+
+class UTCDateTime(fields.AwareDateTime):
+    """An ISO 8601 date and time, loaded in UTC (without an offset it is taken as UTC)."""
+
+    default_error_messages = {"range": "Not a date and time that exists in UTC."}
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=dt.UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> dt.datetime:
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            # 0001-01-01T00:00+04:00 is valid ISO 8601 but falls before year 1 in UTC.
+            return value.astimezone(dt.UTC)
+        except OverflowError as error:
+            raise self.make_error("range") from error
 
 
 class LanguageMap(fields.Field):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields
 
 from catalogue.models import ImportStatus, Status
-from catalogue.schemas.common import Input
+from catalogue.schemas.common import Input, UTCDateTime
 
 
 class ImportUpload(Input):
@@ -72,4 +70,4 @@ class ExportArgs(Input):
 
     status = fields.Enum(Status)
     collection = fields.String(metadata={"description": "Collection id, label or URI."})
-    updated_since = fields.AwareDateTime(default_timezone=dt.UTC)
+    updated_since = UTCDateTime()

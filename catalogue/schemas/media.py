@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 
 from catalogue.schemas.text import refusal, text_errors
@@ -70,6 +71,18 @@ class MediaLinks(Schema):
     thumbnail = fields.String(metadata={"description": "Images and documents only."})
     preview = fields.String(metadata={"description": "Images and documents only."})
     iiif = fields.String(metadata={"description": "The IIIF Image API info.json."})
+
+
+class MediaUpload(Schema):
+    """The multipart body of an upload, as documented (read by ``upload_fields``)."""
+
+    file = Upload(required=True, metadata={"description": "An image, a PDF or another file."})
+    caption = fields.String(
+        metadata={"description": 'A text, or a language map as JSON: {"fr": "...", "en": "..."}.'}
+    )
+    rights = fields.String()
+    public = fields.Boolean(metadata={"description": "Shown to everyone (true) or to staff."})
+    primary = fields.Boolean(metadata={"description": "The object's main image."})
 
 
 class MediaOut(Schema):

@@ -20,7 +20,16 @@ from marshmallow import (
 )
 
 from catalogue.models import Condition, Relation, Status
-from catalogue.schemas.common import Input, LanguageMap, Pagination, ReadOnly, Ref, RefOut, Text
+from catalogue.schemas.common import (
+    Input,
+    LanguageMap,
+    Pagination,
+    ReadOnly,
+    Ref,
+    RefOut,
+    Text,
+    UTCDateTime,
+)
 
 LENGTH_UNITS = ("mm", "cm", "m", "km", "in", "ft")
 MASS_UNITS = ("g", "kg", "t", "lb", "oz")
@@ -244,7 +253,7 @@ class ObjectListArgs(Pagination):
     status = fields.Enum(Status)
     object_type = fields.UUID()
     collection = fields.UUID()
-    updated_since = fields.AwareDateTime(default_timezone=dt.UTC)
+    updated_since = UTCDateTime()
     has_media = fields.Boolean()
     sort = fields.String(
         load_default="object_number",
@@ -322,7 +331,7 @@ class VersionPage(ObjectPage):
 
 class MovementIn(Input):
     to_location = fields.Nested(Ref, required=True)
-    moved_at = fields.AwareDateTime(load_default=None, default_timezone=dt.UTC)
+    moved_at = UTCDateTime(load_default=None)
     reason = Text(allow_none=True, validate=validate.Length(max=2000))
     # Read-only in answers.
     id = ReadOnly()
@@ -340,7 +349,7 @@ class MovementOut(Schema):
 
 
 class ConditionCheckIn(Input):
-    checked_at = fields.AwareDateTime(load_default=None, default_timezone=dt.UTC)
+    checked_at = UTCDateTime(load_default=None)
     condition = fields.Enum(Condition, required=True)
     notes = Text(allow_none=True, validate=validate.Length(max=20_000))
     id = ReadOnly()

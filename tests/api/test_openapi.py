@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from jsonschema import Draft4Validator
+from jsonschema.exceptions import SchemaError
 
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 # Endpoints of the contract that this service implements so far, with their methods.
@@ -80,6 +82,33 @@ def test_the_document_is_openapi_3(spec):
         assert resolve(spec, ref) is not None
 
 
+def schemas_in(spec: dict):
+    """Every schema object of the document, with where it is."""
+    yield from (("components", name, s) for name, s in spec["components"]["schemas"].items())
+    for path, item in spec["paths"].items():
+        operations = [op for m, op in item.items() if m in METHODS]
+        for param in item.get("parameters", []) + [
+            p for op in operations for p in op.get("parameters", [])
+        ]:
+            if "schema" in param:
+                yield path, param["name"], param["schema"]
+        for op in operations:
+            for media_type, content in op.get("requestBody", {}).get("content", {}).items():
+                yield path, media_type, content.get("schema", {})
+
+
+def test_every_schema_is_valid_json_schema(spec):
+    # OpenAPI 3.0 schemas are JSON Schema draft 4 plus a few keywords: a bound written as a
+    # string ("0.00") is refused by validators and by clients generated from the document.
+    invalid = []
+    for where, name, schema in schemas_in(spec):
+        try:
+            Draft4Validator.check_schema(schema)
+        except SchemaError as error:
+            invalid.append(f"{where} {name}: {error.message} at {list(error.absolute_path)}")
+    assert not invalid, invalid
+
+
 def test_the_document_lists_every_contract_endpoint(spec):
     for path, methods in CONTRACT.items():
         assert path in spec["paths"], path
@@ -119,3 +148,27 @@ def test_readyz_reports_a_failing_dependency(app, client):
     assert body["status"] == "unavailable"
     assert body["checks"]["test-storage"] == "unavailable"
     assert body["checks"]["database"] == "ok"
+
+
+def test_texts_are_documented_as_language_maps(spec):
+    # What a client generated from the document sends as a title or a label.
+    schemas = spec["components"]["schemas"]
+    for name, field in (
+        ("ObjectIn", "title"),
+        ("TermIn", "label"),
+        ("CollectionIn", "description"),
+    ):
+        text = Draft4Validator(schemas[name]["properties"][field])
+        assert text.is_valid("Fusée") and text.is_valid({"fr": "Fusée", "en": "Rocket"})
+        assert not text.is_valid(1944) and not text.is_valid({"fr": ["Fusée"]})
+
+
+def test_uploads_document_their_multipart_body(spec):
+    for path, fields in (
+        ("/api/v1/objects/{object_id}/media", {"caption", "rights", "public", "primary"}),
+        ("/api/v1/imports", {"mapping", "dry_run"}),
+    ):
+        body = spec["paths"][path]["post"]["requestBody"]["content"]["multipart/form-data"]
+        schema = resolve(spec, body["schema"]["$ref"])
+        assert schema["properties"]["file"]["format"] == "binary" and "file" in schema["required"]
+        assert fields <= set(schema["properties"]), path
