@@ -65,8 +65,11 @@ def defaults() -> dict:
         "MEDIA_URL_SECONDS": _int("MEDIA_URL_SECONDS", 300),
         # Largest JSON request body in bytes (1 MiB).
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 1024**2),
-        # Where uploaded import files and their error reports are kept (server-generated names).
+        # Local working folders of import checks and commits (each removed when it ends); the
+        # uploaded files themselves are kept in the media storage, which every node reads.
         "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
+        # Seconds a checked import may wait for its commit before it expires (7 days).
+        "IMPORT_KEEP_SECONDS": _int("IMPORT_KEEP_SECONDS", 7 * 24 * 3600),
         # What a .zip sent to POST /api/v1/imports may unpack to, in all.
         "MAX_IMPORT_UNPACKED_BYTES": _int("MAX_IMPORT_UNPACKED_BYTES", 8 * 1024**3),
         # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
