@@ -51,8 +51,12 @@ def defaults() -> dict:
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "fr"),
         # Largest media upload in bytes (2 GiB).
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 2 * 1024**3),
-        # Local copies of IIIF pyramids when media live in S3 (rebuilt on demand).
+        # Local copies of IIIF pyramids when media live in S3 (rebuilt on demand), per node.
         "MEDIA_CACHE_DIR": env("MEDIA_CACHE_DIR", str(INSTANCE / "media-cache")),
+        # Most bytes those copies may take; the least recently used go first (10 GiB).
+        "MEDIA_CACHE_MAX_BYTES": _int("MEDIA_CACHE_MAX_BYTES", 10 * 1024**3),
+        # Seconds between sweeps removing the copies of media deleted or changed on any node.
+        "MEDIA_CACHE_SWEEP_SECONDS": _int("MEDIA_CACHE_SWEEP_SECONDS", 60),
         # Images declaring more pixels than this are refused as decompression bombs.
         "MEDIA_MAX_PIXELS": _int("MEDIA_MAX_PIXELS", 1_000_000_000),
         # Most pixels an image may have to be decoded during a request (an upload, an import
