@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("CATALOGUE_INSTANCE", ROOT / "instance"))
@@ -33,10 +34,17 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+class ConfigError(RuntimeError):
+    """Settings the catalogue cannot start with; the message says which and what to do."""
+
+
 def defaults() -> dict:
     """Settings with embedded defaults, overridden by the environment."""
     env = os.environ.get
     return {
+        # "production" refuses to start without what every node must share (PUBLIC_BASE_URL,
+        # SECRET_KEY); "development", the default, takes links from the request's host.
+        "CATALOGUE_ENV": env("CATALOGUE_ENV", "development"),
         # Signs session cookies and CSRF tokens; generated once into instance/ when unset.
         "SECRET_KEY": env("SECRET_KEY") or None,
         # SQLAlchemy URL of the catalogue database; postgresql+psycopg://... in production.
@@ -82,7 +90,8 @@ def defaults() -> dict:
         "OAI_PAGE_SIZE": _int("OAI_PAGE_SIZE", 200),
         # Contact address published by OAI-PMH Identify.
         "OAI_ADMIN_EMAIL": env("OAI_ADMIN_EMAIL", "collections@catalogue.example.org"),
-        # Public base URL used where absolute links are required (IIIF, OAI-PMH, sitemaps).
+        # Public base URL of every absolute link (IIIF, OAI-PMH, sitemaps, list pages); when
+        # set, the Host header of a request never reaches a link. Required in production.
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
         # Name of the institution, shown in records' provenance and feeds.
         "INSTITUTION_NAME": env("INSTITUTION_NAME", "La Coupole, Centre d'Histoire et de Mémoire"),
@@ -99,8 +108,45 @@ def defaults() -> dict:
     }
 
 
+def check(config: dict) -> None:
+    """Refuse settings the catalogue must not run with (``ConfigError`` lists them all)."""
+    problems = []
+    environment = config.get("CATALOGUE_ENV") or "development"
+    if environment not in ("development", "production"):
+        problems.append(f"CATALOGUE_ENV must be development or production, not {environment!r}.")
+    base = config.get("PUBLIC_BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username
+            or parts.query
+            or parts.fragment
+        ):
+            problems.append(
+                "PUBLIC_BASE_URL must be the http(s) address the public uses, such as "
+                f"https://collections.museum.example (a path may follow), not {base!r}."
+            )
+    if environment == "production":
+        if not base:
+            problems.append(
+                "CATALOGUE_ENV=production needs PUBLIC_BASE_URL, the address the public uses "
+                "(https://collections.museum.example): every node then writes the same "
+                "absolute links, whatever Host header a request carries."
+            )
+        if not config.get("SECRET_KEY"):
+            problems.append(
+                "CATALOGUE_ENV=production needs SECRET_KEY, the same on every node: a web "
+                "session or form signed by one node must be accepted by the others."
+            )
+    if problems:
+        raise ConfigError("The catalogue cannot start:\n- " + "\n- ".join(problems))
+
+
 def finalise(config: dict) -> dict:
-    """Derive Flask and extension settings from the catalogue's own ones."""
+    """Check the catalogue's settings, and derive Flask and extension settings from them."""
+    check(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
     url = config["DATABASE_URL"]
