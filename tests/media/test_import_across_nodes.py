@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ImportJob, ImportStatus, Media
+from catalogue.models.base import utcnow
 from media.storage import LocalStorage
 from tests.media import samples
 from tests.nodes import node
@@ -219,3 +221,44 @@ def test_the_expire_command_sweeps_without_waiting_for_an_upload(
     result = expire()
     assert result.exit_code == 0 and "1 imports expired" in result.output
     assert import_keys(store) == []
+
+
+def test_a_commit_cut_off_long_ago_gives_its_import_back(app, client, curator, store, tmp_path):
+    """A worker killed during a commit cannot release its claim; the sweep does, later."""
+    job = send(client, curator, archive(tmp_path)).get_json()
+    path = f"/api/v1/imports/{job['id']}"
+    with app.app_context():
+        row = db.session.get(ImportJob, uuid.UUID(job["id"]))
+        row.status, row.committed_at = ImportStatus.committing, utcnow() - timedelta(minutes=30)
+        db.session.commit()
+    send(client, curator, SHEET, "other.csv")  # sweeps: half an hour is not cut off yet
+    assert client.get(path, headers=curator.headers).get_json()["status"] == "committing"
+    assert client.post(f"{path}/commit", headers=curator.headers).status_code == 409
+    with app.app_context():
+        db.session.get(ImportJob, uuid.UUID(job["id"])).committed_at -= timedelta(hours=1)
+        db.session.commit()
+    send(client, curator, SHEET, "other.csv")
+    again = client.get(path, headers=curator.headers).get_json()
+    assert again["status"] == "validated" and again["committed_by"] is None
+    committed = client.post(f"{path}/commit", headers=curator.headers)
+    assert committed.get_json()["status"] == "committed"
+    assert counts(app) == (2, 1)
+
+
+def test_files_left_on_a_node_by_earlier_releases_are_removed_once_not_needed(
+    app, client, curator, store, tmp_path
+):
+    waiting = send(client, curator, archive(tmp_path)).get_json()
+    done = send(client, curator, SHEET.replace(b"casque.jpg", b""), "a.csv", dry_run=False)
+    done = done.get_json()
+    assert done["status"] == "committed"
+    folder = Path(app.config["IMPORTS_DIR"])
+    kept = folder / f"{waiting['id']}.zip"
+    kept.write_bytes(b"zip")
+    left = [folder / f"{done['id']}.csv", folder / f"{uuid.uuid4()}.xlsx", folder / done["id"]]
+    left[0].write_bytes(b"csv")
+    left[1].write_bytes(b"xlsx")
+    left[2].mkdir()
+    (left[2] / "sheet.csv").write_bytes(b"csv")
+    send(client, curator, SHEET, "other.csv")
+    assert kept.exists() and not any(path.exists() for path in left)

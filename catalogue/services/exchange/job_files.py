@@ -123,9 +123,28 @@ def fetch(job: ImportJob, folder: Path) -> Path:
 def remove(job_id: uuid.UUID, suffix: str) -> None:
     """Remove the stored file (failures are logged; the expiry sweep tries again)."""
     remove_files([f"{PREFIX}{job_id}/upload{suffix}"])
-    legacy = _local_root()
-    (legacy / f"{job_id}{suffix}").unlink(missing_ok=True)
-    shutil.rmtree(legacy / str(job_id), ignore_errors=True)
+    remove_local(legacy_files(job_id).get(job_id, []))
+
+
+def legacy_files(job_id: uuid.UUID | None = None) -> dict[uuid.UUID, list[Path]]:
+    """Files that checks made before files were kept in the storage (``<id><suffix>`` and a
+    .zip's ``<id>/`` in ``IMPORTS_DIR``), by job id; of one job only when ``job_id`` is given."""
+    found: dict[uuid.UUID, list[Path]] = {}
+    for path in _local_root().glob(f"{job_id}*" if job_id else "*"):
+        try:
+            owner = uuid.UUID(path.name.split(".", 1)[0])
+        except ValueError:
+            continue  # working folders and anything else
+        found.setdefault(owner, []).append(path)
+    return found
+
+
+def remove_local(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def stored_keys() -> list[str]:

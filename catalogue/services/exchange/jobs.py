@@ -40,6 +40,9 @@ from media.storage import StorageUnavailable
 
 # The jobs whose file is still needed: every other job's stored file is removed.
 PENDING = (ImportStatus.validated, ImportStatus.committing)
+# A commit runs within one request: one claimed this long ago was cut off (its worker was
+# killed) before it could give its import back.
+INTERRUPTED_SECONDS = 3600
 
 
 @dataclass
@@ -281,54 +284,49 @@ def errors_csv(identity: Identity, job_id: uuid.UUID) -> str:
 
 
 def expire() -> int:
-    """Retire checked imports not committed within ``IMPORT_KEEP_SECONDS`` (``expired``) and
-    commits interrupted that long ago (``failed``), and remove stored files no pending job
-    needs. Returns how many jobs were retired; storage failures are logged, not raised."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["IMPORT_KEEP_SECONDS"])
-    stale = db.session.execute(
-        sa.select(ImportJob.id, ImportJob.status).where(
-            sa.or_(
-                sa.and_(ImportJob.status == ImportStatus.validated, ImportJob.created_at < cutoff),
-                sa.and_(
-                    ImportJob.status == ImportStatus.committing, ImportJob.committed_at < cutoff
-                ),
-            )
+    """Give back imports whose commit was cut off (claimed over ``INTERRUPTED_SECONDS`` ago:
+    ``validated`` again, and a second run changes nothing already applied), retire checked
+    imports not committed within ``IMPORT_KEEP_SECONDS`` (``expired``), and remove the import
+    files no import waits for. Returns how many expired; storage failures are logged."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(ImportJob)
+        .where(
+            ImportJob.status == ImportStatus.committing,
+            ImportJob.committed_at < now - timedelta(seconds=INTERRUPTED_SECONDS),
         )
-    ).all()
-    db.session.rollback()
-    retired = 0
-    for job_id, status in stale:
-        ended = ImportStatus.expired if status == ImportStatus.validated else ImportStatus.failed
-        changed = db.session.execute(
-            sa.update(ImportJob)
-            .where(ImportJob.id == job_id, ImportJob.status == status)
-            .values(status=ended)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        uow.commit()
-        retired += changed
+        .values(status=ImportStatus.validated, committed_at=None, committed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    cutoff = now - timedelta(seconds=current_app.config["IMPORT_KEEP_SECONDS"])
+    expired = db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.status == ImportStatus.validated, ImportJob.created_at < cutoff)
+        .values(status=ImportStatus.expired)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    uow.commit()
     try:
         _remove_unneeded_files()
     except (StorageUnavailable, OSError) as error:
         current_app.logger.warning("import files not swept: %s", error)
-    return retired
+    return expired
 
 
 def _remove_unneeded_files() -> None:
-    # A job's row is committed before its file is stored, so a key whose job is not pending
+    # A job's row is committed before its file is stored, so a file whose job is not pending
     # is never one a check is about to need.
     keys = job_files.stored_keys()
-    ids = {job_files.job_id_of(key) for key in keys} - {None}
-    pending = (
-        set(
-            db.session.execute(
-                sa.select(ImportJob.id).where(ImportJob.id.in_(ids), ImportJob.status.in_(PENDING))
-            ).scalars()
-        )
-        if ids
-        else set()
-    )
+    legacy = job_files.legacy_files()
+    ids = {job_files.job_id_of(key) for key in keys} - {None} | set(legacy)
+    pending: set[uuid.UUID] = set()
+    if ids:
+        query = sa.select(ImportJob.id).where(ImportJob.status.in_(PENDING))
+        pending.update(db.session.execute(query.where(ImportJob.id.in_(ids))).scalars())
     db.session.rollback()
     unneeded = [key for key in keys if job_files.job_id_of(key) not in pending]
     if unneeded:
         remove_files(unneeded)
+    for job_id, paths in legacy.items():
+        if job_id not in pending:
+            job_files.remove_local(paths)

@@ -60,8 +60,8 @@ def sweep_if_due() -> list[str]:
     """Run ``sweep`` when it is due and the change log has moved since the last one (one
     process of the node at a time); returns the names of the copies removed."""
     cache = _cache()
-    if not cache.due(current_app.config["MEDIA_CACHE_SWEEP_SECONDS"]):
-        return []
+    if not cache.root.is_dir() or not cache.due(current_app.config["MEDIA_CACHE_SWEEP_SECONDS"]):
+        return []  # no copies (media on a local storage, say), or swept a short while ago
     with cache.exclusive() as held:
         if not held or not cache.due(current_app.config["MEDIA_CACHE_SWEEP_SECONDS"]):
             return []
