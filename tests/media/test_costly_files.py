@@ -132,7 +132,7 @@ def test_a_photograph_taken_sideways_or_upside_down_is_turned_upright(
 def test_the_command_line_import_keeps_only_the_absolute_limit(app, store, tmp_path, monkeypatch):
     """Outside a request no worker waits: ``import objects --media-dir`` decodes up to
     MEDIA_MAX_PIXELS, not the budget of an upload."""
-    from tests.services.exchange_helpers import write_csv
+    from tests.services.exchange.exchange_helpers import write_csv
 
     photos = tmp_path / "photos"
     photos.mkdir()

@@ -241,10 +241,15 @@ def _deleted_but_open() -> set[str]:
     return found
 
 
-def test_no_file_of_an_upload_stays_open_after_it(client, curator, store, files, public_object):
+def test_no_file_of_an_upload_stays_open_after_it(
+    app, client, curator, store, files, public_object
+):
     """libvips' operation cache kept each upload's temporary files open, deleted but still on
     disk, until a hundred later operations pushed them out."""
+    # The search index the upload's commit updates is not the upload's: when that commit
+    # merges segments, the process's warm searcher may hold the old ones until its next search.
+    index = app.config["SEARCH_INDEX_DIR"]
     before = _deleted_but_open()
     uploaded(client, curator, public_object["id"], files["tiff_large"])
     assert upload(client, curator, public_object["id"], files["truncated"]).status_code == 422
-    assert _deleted_but_open() - before == set()
+    assert {path for path in _deleted_but_open() - before if not path.startswith(index)} == set()
