@@ -15,6 +15,7 @@ from catalogue.models import Status
 from catalogue.services.backup import database as backup_service
 from catalogue.services.errors import ServiceError
 from catalogue.services.exchange import exports, imports
+from catalogue.services.exchange import jobs as import_jobs
 from catalogue.services.exchange.columns import Mapping, load_mapping
 from catalogue.services.exchange.spreadsheets import (
     FileUnreadable,
@@ -120,6 +121,13 @@ def import_objects(
         click.echo(f"Imported. {_summary(report)}")
     if report.errors and not report.applied:
         raise SystemExit(1)
+
+
+@import_group.command("expire")
+def import_expire():
+    """Retire API imports not committed within IMPORT_KEEP_SECONDS and remove stored import
+    files no import waits for (POST /api/v1/imports does the same before each check)."""
+    click.echo(f"{import_jobs.expire()} imports expired.")
 
 
 @export_group.command("objects")

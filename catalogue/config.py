@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("CATALOGUE_INSTANCE", ROOT / "instance"))
@@ -33,10 +34,17 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+class ConfigError(RuntimeError):
+    """Settings the catalogue cannot start with; the message says which and what to do."""
+
+
 def defaults() -> dict:
     """Settings with embedded defaults, overridden by the environment."""
     env = os.environ.get
     return {
+        # "production" refuses to start without what every node must share (PUBLIC_BASE_URL,
+        # SECRET_KEY); "development", the default, takes links from the request's host.
+        "CATALOGUE_ENV": env("CATALOGUE_ENV", "development"),
         # Signs session cookies and CSRF tokens; generated once into instance/ when unset.
         "SECRET_KEY": env("SECRET_KEY") or None,
         # SQLAlchemy URL of the catalogue database; postgresql+psycopg://... in production.
@@ -51,8 +59,12 @@ def defaults() -> dict:
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "fr"),
         # Largest media upload in bytes (2 GiB).
         "MAX_UPLOAD_BYTES": _int("MAX_UPLOAD_BYTES", 2 * 1024**3),
-        # Local copies of IIIF pyramids when media live in S3 (rebuilt on demand).
+        # Local copies of IIIF pyramids when media live in S3 (rebuilt on demand), per node.
         "MEDIA_CACHE_DIR": env("MEDIA_CACHE_DIR", str(INSTANCE / "media-cache")),
+        # Most bytes those copies may take; the least recently used go first (10 GiB).
+        "MEDIA_CACHE_MAX_BYTES": _int("MEDIA_CACHE_MAX_BYTES", 10 * 1024**3),
+        # Seconds between sweeps removing the copies of media deleted or changed on any node.
+        "MEDIA_CACHE_SWEEP_SECONDS": _int("MEDIA_CACHE_SWEEP_SECONDS", 60),
         # Images declaring more pixels than this are refused as decompression bombs.
         "MEDIA_MAX_PIXELS": _int("MEDIA_MAX_PIXELS", 1_000_000_000),
         # Most pixels an image may have to be decoded during a request (an upload, an import
@@ -68,8 +80,11 @@ def defaults() -> dict:
         # Longest URL (path and query, as sent) in bytes; longer ones are refused with 414.
         # Keep it below the request line the server reads (gunicorn.conf.py: 8,190 bytes).
         "MAX_URL_BYTES": _int("MAX_URL_BYTES", 8000),
-        # Where uploaded import files and their error reports are kept (server-generated names).
+        # Local working folders of import checks and commits (each removed when it ends); the
+        # uploaded files themselves are kept in the media storage, which every node reads.
         "IMPORTS_DIR": env("IMPORTS_DIR", str(INSTANCE / "imports")),
+        # Seconds a checked import may wait for its commit before it expires (7 days).
+        "IMPORT_KEEP_SECONDS": _int("IMPORT_KEEP_SECONDS", 7 * 24 * 3600),
         # What a .zip sent to POST /api/v1/imports may unpack to, in all.
         "MAX_IMPORT_UNPACKED_BYTES": _int("MAX_IMPORT_UNPACKED_BYTES", 8 * 1024**3),
         # Repository identifier in OAI-PMH identifiers (oai:{this}:{object id}).
@@ -78,7 +93,8 @@ def defaults() -> dict:
         "OAI_PAGE_SIZE": _int("OAI_PAGE_SIZE", 200),
         # Contact address published by OAI-PMH Identify.
         "OAI_ADMIN_EMAIL": env("OAI_ADMIN_EMAIL", "collections@catalogue.example.org"),
-        # Public base URL used where absolute links are required (IIIF, OAI-PMH, sitemaps).
+        # Public base URL of every absolute link (IIIF, OAI-PMH, sitemaps, list pages); when
+        # set, the Host header of a request never reaches a link. Required in production.
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
         # Name of the institution, shown in records' provenance and feeds.
         "INSTITUTION_NAME": env("INSTITUTION_NAME", "La Coupole, Centre d'Histoire et de Mémoire"),
@@ -113,8 +129,45 @@ def defaults() -> dict:
     }
 
 
+def check(config: dict) -> None:
+    """Refuse settings the catalogue must not run with (``ConfigError`` lists them all)."""
+    problems = []
+    environment = config.get("CATALOGUE_ENV") or "development"
+    if environment not in ("development", "production"):
+        problems.append(f"CATALOGUE_ENV must be development or production, not {environment!r}.")
+    base = config.get("PUBLIC_BASE_URL")
+    if base:
+        parts = urlsplit(base)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.username
+            or parts.query
+            or parts.fragment
+        ):
+            problems.append(
+                "PUBLIC_BASE_URL must be the http(s) address the public uses, such as "
+                f"https://collections.museum.example (a path may follow), not {base!r}."
+            )
+    if environment == "production":
+        if not base:
+            problems.append(
+                "CATALOGUE_ENV=production needs PUBLIC_BASE_URL, the address the public uses "
+                "(https://collections.museum.example): every node then writes the same "
+                "absolute links, whatever Host header a request carries."
+            )
+        if not config.get("SECRET_KEY"):
+            problems.append(
+                "CATALOGUE_ENV=production needs SECRET_KEY, the same on every node: a web "
+                "session or form signed by one node must be accepted by the others."
+            )
+    if problems:
+        raise ConfigError("The catalogue cannot start:\n- " + "\n- ".join(problems))
+
+
 def finalise(config: dict) -> dict:
-    """Derive Flask and extension settings from the catalogue's own ones."""
+    """Check the catalogue's settings, and derive Flask and extension settings from them."""
+    check(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
     url = config["DATABASE_URL"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, stream_with_context, url_for
+from flask.views import MethodView
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from catalogue.api.errors import documented
-from catalogue.api.http import identity, json_response
+from catalogue.api.http import identity, if_match, json_response
 from catalogue.api.permissions import staff_only
 from catalogue.schemas.exchange import ExportArgs, ImportOut, ImportUpload
 from catalogue.services.exchange import exports
@@ -47,33 +48,44 @@ exports_blp = Blueprint(
 @staff_only
 @imports_blp.arguments(ImportUpload, location="files")
 @imports_blp.response(201, ImportOut)
-@documented(imports_blp, 401, 403, 413, 422)
+@documented(imports_blp, 401, 403, 413, 422, 503)
 def create_import(form):
     """Upload a spreadsheet and check it (a dry run); the report lists every error."""
     upload, mapping = form.pop("file"), form.pop("mapping", None)
     job = import_jobs.create(
         identity(), upload.stream, upload.filename, form, mapping.read() if mapping else None
     )
-    location = url_for("imports.get_import", import_id=job["id"])
-    return json_response(job, 201, headers={"Location": location})
+    location = url_for("imports.Import", import_id=job.data["id"])
+    return json_response(job.data, 201, etag=job.etag, headers={"Location": location})
 
 
-@imports_blp.route("/<uuid:import_id>", methods=["GET"])
-@staff_only
-@imports_blp.response(200, ImportOut)
-@documented(imports_blp, 401, 403, 404)
-def get_import(import_id: uuid.UUID):
-    """An import: its status and report."""
-    return json_response(import_jobs.get(identity(), import_id))
+@imports_blp.route("/<uuid:import_id>")
+class Import(MethodView):
+    @staff_only
+    @imports_blp.response(200, ImportOut)
+    @documented(imports_blp, 401, 403, 404)
+    def get(self, import_id: uuid.UUID):
+        """An import: its status and report."""
+        job = import_jobs.get(identity(), import_id)
+        return json_response(job.data, etag=job.etag)
+
+    @staff_only
+    @imports_blp.response(204)
+    @documented(imports_blp, 401, 403, 404, 409, 412, 428)
+    def delete(self, import_id: uuid.UUID):
+        """Forget an import and remove its file. Needs If-Match (not while it is committed)."""
+        import_jobs.delete(identity(), import_id, if_match())
+        return "", 204
 
 
 @imports_blp.route("/<uuid:import_id>/commit", methods=["POST"])
 @staff_only
 @imports_blp.response(200, ImportOut)
-@documented(imports_blp, 401, 403, 404, 409)
+@documented(imports_blp, 401, 403, 404, 409, 503)
 def commit_import(import_id: uuid.UUID):
     """Apply a checked import (the file is checked again first)."""
-    return json_response(import_jobs.commit(identity(), import_id))
+    job = import_jobs.commit(identity(), import_id)
+    return json_response(job.data, etag=job.etag)
 
 
 @imports_blp.route("/<uuid:import_id>/errors.csv", methods=["GET"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, request
+from flask import Response
 from flask_smorest import Blueprint
 
 from catalogue.api.http import identity, json_response
-from catalogue.api.urls import base_url
+from catalogue.http.urls import base_url, request_url
 from catalogue.schemas.changes import ChangesArgs, ChangesOut
 from catalogue.schemas.common import Problem
 from catalogue.services.feeds import changes, discovery, sitemap
@@ -39,7 +39,7 @@ def changes_feed(args):
         {
             "items": [event.as_item() for event in page.items],
             "cursor": page.cursor,
-            "next": f"{request.base_url}?{query}",
+            "next": f"{request_url()}?{query}",
             "has_more": page.has_more,
         }
     )

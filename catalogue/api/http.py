@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, g, request
 
 from catalogue.api.errors import problem
+from catalogue.http.urls import request_url
 from catalogue.schemas.common import LANGUAGE_TAG
 from catalogue.services import labels
 from catalogue.services.errors import ValidationFailed
@@ -99,7 +100,7 @@ def if_match():
 def _page_url(number: int) -> str:
     args = request.args.to_dict(flat=False)
     args["page"] = [str(number)]
-    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+    return f"{request_url()}?{urlencode(args, doseq=True)}"
 
 
 def page_response(page: Page, lang: str | None = None) -> Response:

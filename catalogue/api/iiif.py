@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, redirect, request
 
 from catalogue.api.http import identity, json_response
 from catalogue.http.files import send
+from catalogue.http.urls import base_url
 from catalogue.services.media import delivery
 
 blp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
 IMAGE_CONTEXT = "http://iiif.io/api/image/3/context.json"
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
-
-
-def _base() -> str:
-    return (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
 
 
 def _json_ld(data: dict, context: str, public: bool = True) -> object:
@@ -40,13 +37,13 @@ def _cors(response):
 def base_uri(media_id: uuid.UUID):
     """The image's base URI redirects to its info.json."""
     delivery.require_image(identity(), media_id)
-    return redirect(f"{_base()}/iiif/3/{media_id}/info.json", 303)
+    return redirect(f"{base_url()}/iiif/3/{media_id}/info.json", 303)
 
 
 @blp.get("/<uuid:media_id>/info.json")
 def info(media_id: uuid.UUID):
     """IIIF Image API 3.0 image information."""
-    document, public = delivery.image_info(identity(), media_id, f"{_base()}/iiif/3/{media_id}")
+    document, public = delivery.image_info(identity(), media_id, f"{base_url()}/iiif/3/{media_id}")
     return _json_ld(document, IMAGE_CONTEXT, public)
 
 
@@ -55,7 +52,7 @@ def image(media_id: uuid.UUID, region: str, size: str, rotation: str, quality_fo
     """An image request: {region}/{size}/{rotation}/{quality}.{format}."""
     item = delivery.image(identity(), media_id, (region, size, rotation, quality_format))
     response = send(item)
-    canonical = f"{_base()}/iiif/3/{media_id}/{region}/{size}/{rotation}/{quality_format}"
+    canonical = f"{base_url()}/iiif/3/{media_id}/{region}/{size}/{rotation}/{quality_format}"
     response.headers["Link"] = f'<{canonical}>;rel="canonical"'
     return response
 
@@ -63,4 +60,4 @@ def image(media_id: uuid.UUID, region: str, size: str, rotation: str, quality_fo
 @blp.get("/objects/<uuid:object_id>/manifest")
 def manifest(object_id: uuid.UUID):
     """IIIF Presentation 3.0 manifest: one canvas per public image of the object."""
-    return _json_ld(delivery.manifest(identity(), object_id, _base()), PRESENTATION_CONTEXT)
+    return _json_ld(delivery.manifest(identity(), object_id, base_url()), PRESENTATION_CONTEXT)

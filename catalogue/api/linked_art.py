@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, current_app
 
 from catalogue.api.http import conditional, identity
-from catalogue.api.urls import base_url
+from catalogue.http.urls import base_url
 from catalogue.services.feeds import linked_art
 from catalogue.services.objects.views import dumps, etag_of_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from catalogue.api.urls import base_url
+from catalogue.http.urls import base_url
 from catalogue.services.oai import verbs as oai
 from catalogue.services.oai.formats import Context
 

@@ -15,12 +15,15 @@ from catalogue.models.base import Base, UUIDKey, utcnow
 class ImportStatus(enum.StrEnum):
     validated = "validated"  # dry run done, no errors (or errors to skip): ready to commit
     invalid = "invalid"  # dry run found errors and invalid rows are not to be skipped
+    committing = "committing"  # one commit has claimed it and is applying it
     committed = "committed"
     failed = "failed"  # the commit stopped part-way (earlier batches are kept)
+    expired = "expired"  # not committed in time (IMPORT_KEEP_SECONDS): the file is gone
 
 
 class ImportJob(UUIDKey, Base):
-    """One uploaded file; the file is kept under ``IMPORTS_DIR`` as ``<id><suffix>``."""
+    """One uploaded file; while it may be committed, the file is kept in the media storage
+    under ``imports/<id>/upload<suffix>`` (``services.exchange.job_files``)."""
 
     __tablename__ = "imports"
 

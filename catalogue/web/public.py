@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request
 
+from catalogue.http.urls import absolute
 from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import ANONYMOUS
 from catalogue.services.objects import read as objects_read
@@ -32,11 +33,5 @@ def search():
 @bp.get("/objects/<uuid:object_id>")
 def object_page(object_id: uuid.UUID):
     record = objects_read.get(ANONYMOUS, object_id).data
-    base = current_app.config["PUBLIC_BASE_URL"]
-    path = url_for("public.object_page", object_id=object_id)
-    permanent = (
-        base.rstrip("/") + path
-        if base
-        else url_for("public.object_page", object_id=object_id, _external=True)
-    )
+    permanent = absolute(f"/objects/{object_id}")
     return render_template("web/object.html", record=record, permanent=permanent)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from catalogue.services.media import files as media_files
 from tests.helpers import obj, term
 from tests.services.exchange.exchange_helpers import FRENCH_ROWS, write_csv
 
@@ -24,6 +25,11 @@ def upload(client, caller, content: bytes, name="inventaire.csv", **form):
     return client.post(
         "/api/v1/imports", data=data, headers=caller.headers, content_type="multipart/form-data"
     )
+
+
+def import_keys(app) -> list[str]:
+    with app.app_context():
+        return list(media_files.storage().list_keys("imports/"))
 
 
 ROWS = [
@@ -47,9 +53,10 @@ def test_check_then_commit(client, users, steel, app):
     assert response.headers["Location"].endswith(f"/api/v1/imports/{job['id']}")
     missing = client.get("/api/v1/objects/by-number/2010.0001.001", headers=curator.headers)
     assert missing.status_code == 404  # a dry run writes nothing
-    stored = [p.name for p in Path(app.config["IMPORTS_DIR"]).iterdir()]
-    # Kept under the import's id; the client's file name is never part of a path.
-    assert f"{job['id']}.csv" in stored and not any("inventaire" in n for n in stored)
+    # Kept in the media storage under the import's id; the client's file name is never part
+    # of a key, and no copy stays on the node's own disk.
+    assert import_keys(app) == [f"imports/{job['id']}/upload.csv"]
+    assert list(Path(app.config["IMPORTS_DIR"]).iterdir()) == []
 
     committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
     assert committed.status_code == 200
@@ -61,6 +68,7 @@ def test_check_then_commit(client, users, steel, app):
 
     read = client.get(f"/api/v1/imports/{job['id']}", headers=curator.headers)
     assert read.get_json()["committed_by"] == curator.email
+    assert import_keys(app) == []  # committed: the file is not kept any more
     again = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
     assert again.status_code == 409
     assert again.mimetype == "application/problem+json"

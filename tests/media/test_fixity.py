@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from tests.media.conftest import stored, uploaded
 
 
@@ -33,3 +35,19 @@ def test_verify_reports_missing_corrupt_and_orphans(
     removed = verify(app, "--remove-orphans")
     assert "removed: originals/zz/left-behind" in removed.output
     assert "originals/zz/left-behind" not in stored(store)
+
+
+def test_removing_orphans_spares_import_files_waiting_for_their_commit(app, client, curator, store):
+    sheet = b"object_number;title_fr\n2028.0100.001;Casque\n"
+    job = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(sheet), "inventaire.csv")},
+        headers=curator.headers,
+        content_type="multipart/form-data",
+    ).get_json()
+    assert job["status"] == "validated"
+    result = verify(app, "--remove-orphans")
+    assert result.exit_code == 0, result.output
+    assert f"imports/{job['id']}/upload.csv" in stored(store)
+    committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
+    assert committed.get_json()["status"] == "committed"

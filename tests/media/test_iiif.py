@@ -117,6 +117,22 @@ def test_image_requests(client, curator, store, files, public_object):
     assert client.get(f"/iiif/3/{uuid.uuid4()}/info.json").status_code == 404
 
 
+@pytest.mark.parametrize("storage_kind", ["local"])
+def test_image_service_links_ignore_a_forged_host(
+    app, client, curator, store, files, public_object, monkeypatch
+):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://collections.museum.example")
+    media = uploaded(client, curator, public_object["id"], files["png_alpha"])
+    base = f"/iiif/3/{media['id']}"
+    forged = "http://evil.example"
+    info = client.get(f"{base}/info.json", base_url=forged).get_json()
+    assert info["id"] == f"https://collections.museum.example{base}"
+    redirect = client.get(base, base_url=forged)
+    assert redirect.headers["Location"] == f"https://collections.museum.example{base}/info.json"
+    tile = client.get(f"{base}/full/max/0/default.jpg", base_url=forged)
+    assert tile.headers["Link"].startswith(f"<https://collections.museum.example{base}/")
+
+
 def test_tile_from_a_large_tiff(client, curator, store, files, public_object):
     media = uploaded(client, curator, public_object["id"], files["tiff_large"])  # 8000 x 6000
     info = client.get(f"/iiif/3/{media['id']}/info.json").get_json()

@@ -202,10 +202,13 @@ def test_a_zip_sent_to_the_api_attaches_its_files(app, client, curator, store, f
     job = checked.get_json()
     assert job["status"] == "validated", job["report"]["errors"]
     assert (job["report"]["created"], job["report"]["media_attached"]) == (2, 2)
-    assert attached(app) == {} and list(store.list_keys()) == []
+    # Nothing attached by the check; the archive is kept, whole, for the commit.
+    assert attached(app) == {}
+    assert list(store.list_keys()) == [f"imports/{job['id']}/upload.zip"]
 
     committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
     assert committed.status_code == 200 and committed.get_json()["status"] == "committed"
+    assert not any(key.startswith("imports/") for key in store.list_keys())
     media = attached(app)
     assert [m[:5] for m in media["2027.0001.001"]] == [
         (hashlib.sha256(jpeg).hexdigest(), "image/jpeg", 640, 480, "casque face.jpg")

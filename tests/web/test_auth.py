@@ -5,6 +5,7 @@ from __future__ import annotations
 from catalogue.extensions import db
 from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
+from tests.nodes import node
 from tests.web.conftest import PASSWORD, csrf_token, post_form, sign_in
 
 
@@ -131,17 +132,30 @@ def test_the_json_api_needs_no_csrf_token(client, users):
     assert response.status_code == 201
 
 
-def test_failures_are_counted_across_server_processes(app, database_url, tmp_path_factory, people):
-    """A second app on the same database (another gunicorn worker) sees the same count."""
-    from catalogue import create_app
-    from tests.conftest import make_test_config
-
-    other = create_app(make_test_config(tmp_path_factory, database_url))
+def test_failures_are_counted_across_server_processes_and_nodes(app, people, tmp_path):
+    """Another node (own disks, same database) sees the same count: the throttle is a row of
+    the database, not the memory of a process."""
     free = app.config["SIGN_IN_FREE_FAILURES"]
-    for i in range(free):
-        worker = app if i % 2 == 0 else other
-        assert sign_in(worker.test_client(), people["curator"], "wrong guess").status_code == 401
-    assert sign_in(other.test_client(), people["curator"]).status_code == 429
-    assert sign_in(app.test_client(), people["curator"]).status_code == 429
-    with other.app_context():
-        db.engine.dispose()
+    with node(app, tmp_path) as other:
+        for i in range(free):
+            worker = app if i % 2 == 0 else other
+            failed = sign_in(worker.test_client(), people["curator"], "wrong guess")
+            assert failed.status_code == 401
+        assert sign_in(other.test_client(), people["curator"]).status_code == 429
+        assert sign_in(app.test_client(), people["curator"]).status_code == 429
+
+
+def test_a_session_opened_on_one_node_is_valid_on_the_others(app, client, people, tmp_path):
+    """Nodes share SECRET_KEY (required in production): the load balancer may send the next
+    request of a signed-in curator, and the form it posts, to any node."""
+    assert sign_in(client, people["curator"]).status_code == 302
+    token = csrf_token(client, "/curate/")
+    cookie = client.get_cookie("session")
+    with node(app, tmp_path) as other:
+        browser = other.test_client()
+        browser.set_cookie("session", cookie.value, domain=cookie.domain)
+        dashboard = browser.get("/curate/")
+        assert dashboard.status_code == 200
+        assert people["curator"] in dashboard.get_data(as_text=True)
+        out = browser.post("/logout", data={"csrf_token": token})
+        assert out.status_code == 302

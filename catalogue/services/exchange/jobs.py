@@ -1,19 +1,23 @@
 """Imports sent through the API: upload and check first (a dry run), then commit.
 
-The uploaded file is stored under ``IMPORTS_DIR`` with a name made of the job's id and
-``.csv``, ``.xlsx`` or ``.zip``; nothing the client sends becomes part of a path. A .zip holds
-the spreadsheet and the files it attaches, unpacked next to it into ``<id>/`` (see
-``import_archive``).
+Any node may check an import and any other commit it: the file is kept in the media storage
+between the two (``job_files``), the options, mapping and report on the job's row. A job goes
+``validated`` (checked, ready) -> ``committing`` (claimed by one commit) -> ``committed``,
+``failed`` (stopped part-way) or ``invalid`` (the second check found errors); a checked job
+not committed within ``IMPORT_KEEP_SECONDS`` becomes ``expired``. The stored file is removed
+as soon as the job cannot be committed any more, and when the job is deleted.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
 import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
+import sqlalchemy as sa
 import yaml
 from flask import current_app
 
@@ -24,43 +28,32 @@ from catalogue.schemas.media import filename_problem
 from catalogue.schemas.text import text_errors
 from catalogue.services import uow
 from catalogue.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
-from catalogue.services.exchange import archives as import_archive
-from catalogue.services.exchange import imports
+from catalogue.services.etag import check_precondition
+from catalogue.services.exchange import archives, imports, job_files
 from catalogue.services.exchange.columns import Mapping, mapping_from_dict
 from catalogue.services.exchange.spreadsheets import SUFFIXES, FileUnreadable
 from catalogue.services.identity import Identity
+from catalogue.services.media.files import remove_files
 from catalogue.services.objects.documents import iso
+from catalogue.services.objects.views import dumps, etag_of_text
+from media.storage import StorageUnavailable
 
-ARCHIVE = ".zip"
-
-
-def _folder() -> Path:
-    folder = Path(current_app.config["IMPORTS_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _path(job: ImportJob) -> Path:
-    return _folder() / f"{job.id}{job.suffix}"
+# The jobs whose file is still needed: every other job's stored file is removed.
+PENDING = (ImportStatus.validated, ImportStatus.committing)
+# A commit runs within one request: one claimed this long ago was cut off (its worker was
+# killed) before it could give its import back.
+INTERRUPTED_SECONDS = 3600
 
 
-def _unpacked(job: ImportJob) -> Path:
-    return _folder() / str(job.id)
+@dataclass
+class ImportRecord:
+    data: dict
+    etag: str
 
 
-def _sources(job: ImportJob) -> tuple[Path, Path | None]:
-    """The spreadsheet to read, and the folder of the files it attaches (if any)."""
-    if job.suffix != ARCHIVE:
-        return _path(job), None
-    folder = _unpacked(job)
-    sheet = next(folder.glob("sheet.*"))
-    media = folder / "media"
-    return sheet, media if media.is_dir() else None
-
-
-def _options(job: ImportJob, dry_run: bool) -> tuple[Path, imports.Options]:
+def _options(job: ImportJob, path: Path, folder: Path, dry_run: bool):
     mapping = job.options.get("mapping")
-    sheet, media_dir = _sources(job)
+    sheet, media_dir = job_files.sources(job, path, folder)
     return sheet, imports.Options(
         dry_run=dry_run,
         create_authorities=job.options.get("create_authorities", False),
@@ -68,11 +61,6 @@ def _options(job: ImportJob, dry_run: bool) -> tuple[Path, imports.Options]:
         mapping=mapping_from_dict(mapping) if mapping else Mapping(),
         media_dir=media_dir,
     )
-
-
-def _discard(job: ImportJob) -> None:
-    _path(job).unlink(missing_ok=True)
-    shutil.rmtree(_unpacked(job), ignore_errors=True)
 
 
 def _mapping(raw: bytes) -> dict:
@@ -103,9 +91,14 @@ def to_dict(job: ImportJob) -> dict:
     }
 
 
-def _load(identity: Identity, job_id: uuid.UUID) -> ImportJob:
+def _record_of(job_id: uuid.UUID) -> ImportRecord:
+    data = to_dict(db.session.get(ImportJob, job_id))
+    return ImportRecord(data, etag_of_text(dumps(data)))
+
+
+def _load(identity: Identity, job_id: uuid.UUID, lock: bool = False) -> ImportJob:
     identity.require_staff()
-    job = db.session.get(ImportJob, job_id)
+    job = db.session.get(ImportJob, job_id, with_for_update=lock or None)
     if job is None:
         raise NotFound(f"No import with id {job_id}.")
     return job
@@ -117,18 +110,20 @@ def create(
     filename: str | None,
     options: dict,
     mapping_file: bytes | None = None,
-) -> dict:
-    """Store the file and check it; with ``dry_run`` false, apply it at once if it may be."""
+) -> ImportRecord:
+    """Check the file and keep it for the commit; with ``dry_run`` false, apply it at once
+    if it may be."""
     identity.require_staff()
     mapping = _mapping(mapping_file) if mapping_file is not None else None
     problem = filename_problem(filename)
     if problem:
         raise ValidationFailed({"file": [problem]})
     suffix = Path(filename or "").suffix.lower()
-    if suffix not in (*SUFFIXES, ARCHIVE):
+    if suffix not in (*SUFFIXES, job_files.ARCHIVE):
         raise ValidationFailed(
             {"file": ["Send a .csv or .xlsx file, or a .zip of one with its media files."]}
         )
+    expire()
     job = ImportJob(
         id=uuid.uuid4(),
         status=ImportStatus.validated,
@@ -142,26 +137,33 @@ def create(
         report={},
         created_by=identity.email,
     )
-    with _path(job).open("wb") as stream:
-        shutil.copyfileobj(upload, stream)
+    job_id = job.id
+    with job_files.workspace() as folder:
+        path = job_files.receive(upload, folder, suffix)
+        try:
+            sheet, run_options = _options(job, path, folder, dry_run=True)
+            report = imports.import_objects(identity, sheet, run_options).as_dict()
+        except (FileUnreadable, archives.BadArchive) as error:
+            raise ValidationFailed({"file": [str(error)]}, detail=str(error)) from error
+        db.session.add(job)
+        _record(identity, job, report, dry_run=True)
+        if db.session.get(ImportJob, job_id).status != ImportStatus.validated:
+            return _record_of(job_id)  # nothing to commit: the file is not kept
+        _keep(job_id, path)
+        if not options.get("dry_run", True) and _claim(identity, job_id):
+            return _commit_claimed(identity, job_id, path, folder)
+    return _record_of(job_id)
+
+
+def _keep(job_id: uuid.UUID, path: Path) -> None:
+    """Store the checked file; if the storage fails, the job is dropped (503)."""
+    job = db.session.get(ImportJob, job_id)
     try:
-        if suffix == ARCHIVE:
-            limit = current_app.config["MAX_IMPORT_UNPACKED_BYTES"]
-            import_archive.unpack(_path(job), _unpacked(job), limit)
-        job_id = job.id
-        path, run_options = _options(job, dry_run=True)
-        report = imports.import_objects(identity, path, run_options).as_dict()
-    except (FileUnreadable, import_archive.BadArchive) as error:
-        _discard(job)
-        raise ValidationFailed({"file": [str(error)]}, detail=str(error)) from error
-    except BaseException:
-        _discard(job)
+        job_files.store(job, path)
+    except ServiceError:
+        db.session.delete(job)
+        uow.commit()
         raise
-    db.session.add(job)
-    _record(identity, job, report, dry_run=True)
-    if not options.get("dry_run", True) and job.status == ImportStatus.validated:
-        return commit(identity, job_id)
-    return to_dict(db.session.get(ImportJob, job_id))
 
 
 def _record(identity: Identity, job: ImportJob, report: dict, dry_run: bool) -> None:
@@ -177,28 +179,99 @@ def _record(identity: Identity, job: ImportJob, report: dict, dry_run: bool) -> 
     uow.commit()
 
 
-def commit(identity: Identity, job_id: uuid.UUID) -> dict:
+def _claim(identity: Identity, job_id: uuid.UUID) -> bool:
+    """Make this commit the only one of the job (the job was checked and not yet claimed)."""
+    claimed = db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.validated)
+        .values(status=ImportStatus.committing, committed_at=utcnow(), committed_by=identity.email)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    uow.commit()
+    return bool(claimed)
+
+
+def _release(job_id: uuid.UUID) -> None:
+    """Give a claimed job back (the commit could not start), so it can be committed again."""
+    db.session.rollback()
+    db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.committing)
+        .values(status=ImportStatus.validated, committed_at=None, committed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    uow.commit()
+
+
+def commit(identity: Identity, job_id: uuid.UUID) -> ImportRecord:
     """Check the file again against the catalogue as it is now, and apply it."""
     job = _load(identity, job_id)
-    if job.status != ImportStatus.validated:
+    if not _claim(identity, job_id):
+        job = _load(identity, job_id)
         raise Conflict(f"This import is {job.status}; only a checked import can be committed.")
-    path, run_options = _options(job, dry_run=False)
+    with job_files.workspace() as folder:
+        try:
+            path = job_files.fetch(job, folder)
+        except job_files.FileGone:
+            _finish(job_id, ImportStatus.expired)
+            raise Conflict("The file of this import is no longer kept; upload it again.") from None
+        except BaseException:
+            _release(job_id)
+            raise
+        return _commit_claimed(identity, job_id, path, folder)
+
+
+def _commit_claimed(identity: Identity, job_id: uuid.UUID, path: Path, folder: Path):
+    job = db.session.get(ImportJob, job_id)
+    suffix = job.suffix
     try:
-        report = imports.import_objects(identity, path, run_options).as_dict()
-    except ServiceError as error:
+        sheet, run_options = _options(job, path, folder, dry_run=False)
+        report = imports.import_objects(identity, sheet, run_options).as_dict()
+    except (FileUnreadable, archives.BadArchive, ServiceError) as error:
         # The batches before the failure are committed; the report says what stopped it.
         done = getattr(error, "import_report", None)
-        job = db.session.get(ImportJob, job_id)
-        job.status = ImportStatus.failed
-        job.report = {**(done.as_dict() if done else {}), "stopped": error.detail}
-        uow.commit()
-        return to_dict(db.session.get(ImportJob, job_id))
+        report = done.as_dict() if done else {}
+        report["stopped"] = getattr(error, "detail", None) or str(error)
+        _finish(job_id, ImportStatus.failed, report)
+        return _record_of(job_id)
+    except BaseException:
+        # Whatever was applied is committed, and a second run changes nothing more.
+        _release(job_id)
+        raise
+    uow.after_commit(lambda: job_files.remove(job_id, suffix))
     _record(identity, db.session.get(ImportJob, job_id), report, dry_run=False)
-    return to_dict(db.session.get(ImportJob, job_id))
+    return _record_of(job_id)
 
 
-def get(identity: Identity, job_id: uuid.UUID) -> dict:
-    return to_dict(_load(identity, job_id))
+def _finish(job_id: uuid.UUID, status: ImportStatus, report: dict | None = None) -> None:
+    """End a claimed job that cannot go on, and remove its stored file."""
+    db.session.rollback()
+    job = db.session.get(ImportJob, job_id)
+    job.status = status
+    if report is not None:
+        job.report = report
+    if status == ImportStatus.expired:
+        job.committed_at = job.committed_by = None
+    suffix = job.suffix
+    uow.after_commit(lambda: job_files.remove(job_id, suffix))
+    uow.commit()
+
+
+def get(identity: Identity, job_id: uuid.UUID) -> ImportRecord:
+    _load(identity, job_id)
+    return _record_of(job_id)
+
+
+def delete(identity: Identity, job_id: uuid.UUID, if_match) -> None:
+    """Forget an import and remove its file (not while it is being committed)."""
+    job = _load(identity, job_id, lock=True)
+    check_precondition(_record_of(job_id).etag, if_match)
+    if job.status == ImportStatus.committing:
+        raise Conflict("This import is being committed; delete it once it is done.")
+    suffix = job.suffix
+    db.session.delete(job)
+    uow.after_commit(lambda: job_files.remove(job_id, suffix))
+    uow.commit()
 
 
 def errors_csv(identity: Identity, job_id: uuid.UUID) -> str:
@@ -208,3 +281,52 @@ def errors_csv(identity: Identity, job_id: uuid.UUID) -> str:
     buffer = io.StringIO()
     report.write_errors_csv(buffer)
     return buffer.getvalue()
+
+
+def expire() -> int:
+    """Give back imports whose commit was cut off (claimed over ``INTERRUPTED_SECONDS`` ago:
+    ``validated`` again, and a second run changes nothing already applied), retire checked
+    imports not committed within ``IMPORT_KEEP_SECONDS`` (``expired``), and remove the import
+    files no import waits for. Returns how many expired; storage failures are logged."""
+    now = utcnow()
+    db.session.execute(
+        sa.update(ImportJob)
+        .where(
+            ImportJob.status == ImportStatus.committing,
+            ImportJob.committed_at < now - timedelta(seconds=INTERRUPTED_SECONDS),
+        )
+        .values(status=ImportStatus.validated, committed_at=None, committed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    cutoff = now - timedelta(seconds=current_app.config["IMPORT_KEEP_SECONDS"])
+    expired = db.session.execute(
+        sa.update(ImportJob)
+        .where(ImportJob.status == ImportStatus.validated, ImportJob.created_at < cutoff)
+        .values(status=ImportStatus.expired)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    uow.commit()
+    try:
+        _remove_unneeded_files()
+    except (StorageUnavailable, OSError) as error:
+        current_app.logger.warning("import files not swept: %s", error)
+    return expired
+
+
+def _remove_unneeded_files() -> None:
+    # A job's row is committed before its file is stored, so a file whose job is not pending
+    # is never one a check is about to need.
+    keys = job_files.stored_keys()
+    legacy = job_files.legacy_files()
+    ids = {job_files.job_id_of(key) for key in keys} - {None} | set(legacy)
+    pending: set[uuid.UUID] = set()
+    if ids:
+        query = sa.select(ImportJob.id).where(ImportJob.status.in_(PENDING))
+        pending.update(db.session.execute(query.where(ImportJob.id.in_(ids))).scalars())
+    db.session.rollback()
+    unneeded = [key for key in keys if job_files.job_id_of(key) not in pending]
+    if unneeded:
+        remove_files(unneeded)
+    for job_id, paths in legacy.items():
+        if job_id not in pending:
+            job_files.remove_local(paths)

@@ -7,8 +7,6 @@ non-public media (for non-staff) do not exist for the caller.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.errors import BadRequest, NotFound, Unavailable
 from catalogue.services.identity import Identity
+from catalogue.services.media import pyramids
 from catalogue.services.media.files import storage
 from catalogue.services.media.records import is_image, load, publicly_cacheable, visible_object
 from media import iiif, images
@@ -102,28 +101,16 @@ def require_image(identity: Identity, media_id: uuid.UUID) -> None:
 
 
 def _pyramid(media: Media) -> Path:
-    """A local path to the media's pyramid; S3 pyramids are cached on local disk on first use."""
-    key = media.derivatives["files"]["pyramid.tif"]
-    local = storage().local_path(key)
-    if local is not None:
-        return local
-    cache = Path(current_app.config["MEDIA_CACHE_DIR"])
-    path = cache / f"{media.id}.tif"
-    if not path.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=cache, prefix=".part-")
-        os.close(fd)
-        try:
-            storage().fetch(key, Path(temp))
-            os.replace(temp, path)
-        except (StorageUnavailable, MissingFile) as error:
-            Path(temp).unlink(missing_ok=True)
-            raise _unavailable(error) from error
-    return path
+    """A local path to the media's pyramid (S3 pyramids are copied to this node's disk)."""
+    try:
+        return pyramids.local_pyramid(media)
+    except (StorageUnavailable, MissingFile) as error:
+        raise _unavailable(error) from error
 
 
 def image_info(identity: Identity, media_id: uuid.UUID, service_id: str) -> tuple[dict, bool]:
     """The IIIF info.json of an image, and whether shared caches may keep it."""
+    pyramids.sweep_if_due()
     media = _image_media(identity, media_id)
     levels = media.derivatives["levels"]
     return iiif.info(service_id, media.width, media.height, levels), publicly_cacheable(media)
@@ -131,6 +118,7 @@ def image_info(identity: Identity, media_id: uuid.UUID, service_id: str) -> tupl
 
 def image(identity: Identity, media_id: uuid.UUID, params: tuple[str, ...]) -> Delivery:
     """A IIIF image request: region, size, rotation, quality, format (400 when malformed)."""
+    pyramids.sweep_if_due()
     media = _image_media(identity, media_id)
     region, size, rotation, quality_format = params
     quality, _, fmt = quality_format.rpartition(".")

@@ -29,6 +29,11 @@ def storage() -> Storage:
     return current_app.extensions["media_storage"]
 
 
+# Files other services keep in the same storage (import files between check and commit):
+# not media, so never orphans of media.
+IMPORTS_PREFIX = "imports/"
+
+
 def original_key(media_id: uuid.UUID) -> str:
     return f"originals/{media_id.hex[:2]}/{media_id}"
 

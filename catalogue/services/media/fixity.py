@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from catalogue.extensions import db
 from catalogue.models import Media
 from catalogue.services.identity import Identity
-from catalogue.services.media.files import remove_files, storage, stored_keys
+from catalogue.services.media.files import IMPORTS_PREFIX, remove_files, storage, stored_keys
 from media.checksums import sha256_of_stream
 from media.storage import MissingFile
 
@@ -33,7 +33,8 @@ def _digest(key: str) -> str:
 
 
 def verify(identity: Identity, remove_orphans: bool = False) -> Report:
-    """Check every media file; with ``remove_orphans``, delete stored files with no record.
+    """Check every media file; with ``remove_orphans``, delete stored files with no record
+    (import files waiting for their commit are not media, and are left alone).
 
     Derivatives are checked for presence only: they can be rebuilt from the original.
     """
@@ -51,7 +52,11 @@ def verify(identity: Identity, remove_orphans: bool = False) -> Report:
             report.missing.append(f"{media.id}: {media.storage_key}")
         present = set(storage().list_keys(f"derivatives/{media.id}/"))
         report.missing += [f"{media.id}: {key}" for key in keys[1:] if key not in present]
-    report.orphans = [key for key in storage().list_keys() if key not in known]
+    report.orphans = [
+        key
+        for key in storage().list_keys()
+        if key not in known and not key.startswith(IMPORTS_PREFIX)
+    ]
     if remove_orphans and report.orphans:
         report.removed = remove_files(report.orphans)
     return report

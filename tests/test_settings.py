@@ -1,0 +1,89 @@
+"""Settings the catalogue refuses to start with, and what production requires of them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from catalogue import create_app
+from catalogue.config import ROOT, ConfigError
+from catalogue.http.urls import absolute
+
+PUBLIC = "https://collections.museum.example"
+
+
+def settings(tmp_path, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'catalogue.db'}",
+        "MEDIA_STORAGE": (tmp_path / "media").as_uri(),
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "IMPORTS_DIR": str(tmp_path / "imports"),
+        "MEDIA_CACHE_DIR": str(tmp_path / "media-cache"),
+        **overrides,
+    }
+
+
+def test_production_needs_the_public_address_and_a_shared_secret_key(tmp_path):
+    with pytest.raises(ConfigError) as refused:
+        create_app(settings(tmp_path, CATALOGUE_ENV="production", SECRET_KEY=None))
+    message = str(refused.value)
+    assert "PUBLIC_BASE_URL" in message and "SECRET_KEY" in message
+    with pytest.raises(ConfigError, match="needs PUBLIC_BASE_URL"):
+        create_app(settings(tmp_path, CATALOGUE_ENV="production", SECRET_KEY="shared"))
+    app = create_app(
+        settings(tmp_path, CATALOGUE_ENV="production", SECRET_KEY="shared", PUBLIC_BASE_URL=PUBLIC)
+    )
+    with app.test_request_context("/oai", base_url="http://evil.example"):
+        assert absolute("/oai") == f"{PUBLIC}/oai"
+
+
+def test_development_takes_links_from_the_request_without_a_public_address(tmp_path):
+    app = create_app(settings(tmp_path, SECRET_KEY="dev"))
+    with app.test_request_context("/oai", base_url="http://127.0.0.1:5000"):
+        assert absolute("/oai") == "http://127.0.0.1:5000/oai"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "collections.museum.example",
+        "ftp://collections.museum.example",
+        "javascript:alert(1)",
+        "https://collections.museum.example/?from=mail",
+        "https://user@collections.museum.example",
+        "https:///objects",
+    ],
+)
+def test_a_malformed_public_address_is_refused_in_any_environment(tmp_path, address):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL must be"):
+        create_app(settings(tmp_path, SECRET_KEY="dev", PUBLIC_BASE_URL=address))
+
+
+def test_an_unknown_environment_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="CATALOGUE_ENV must be"):
+        create_app(settings(tmp_path, SECRET_KEY="dev", CATALOGUE_ENV="prod"))
+
+
+def test_gunicorn_cannot_load_a_production_app_without_them(tmp_path):
+    """What an operator sees: ``wsgi:app`` fails to load, saying what to set."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PUBLIC_BASE_URL", "SECRET_KEY", "CATALOGUE_ENV")
+    }
+    env.update(CATALOGUE_ENV="production", CATALOGUE_INSTANCE=str(tmp_path / "instance"))
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "CATALOGUE_ENV=production needs PUBLIC_BASE_URL" in result.stderr
+    assert not (tmp_path / "instance").exists()  # nothing made: no secret key written
