@@ -229,22 +229,27 @@ def test_upload_to_unknown_or_hidden_object_is_404(client, users, store, files):
     assert response.status_code == 404
 
 
-def _deleted_but_open() -> set[str]:
+def _deleted_but_open(ignored: str) -> set[str]:
     found = set()
     for fd in Path("/proc/self/fd").iterdir():
         try:
             target = os.readlink(fd)
         except OSError:  # closed while listed
             continue
-        if target.endswith("(deleted)"):
+        if target.endswith("(deleted)") and not target.startswith(ignored):
             found.add(target)
     return found
 
 
-def test_no_file_of_an_upload_stays_open_after_it(client, curator, store, files, public_object):
+def test_no_file_of_an_upload_stays_open_after_it(
+    app, client, curator, store, files, public_object
+):
     """libvips' operation cache kept each upload's temporary files open, deleted but still on
-    disk, until a hundred later operations pushed them out."""
-    before = _deleted_but_open()
+    disk, until a hundred later operations pushed them out. (Not counted: index segments that
+    the upload's commit merged away while a searcher kept warm for this thread reads them;
+    it lets them go at its next search.)"""
+    index = app.config["SEARCH_INDEX_DIR"]
+    before = _deleted_but_open(index)
     uploaded(client, curator, public_object["id"], files["tiff_large"])
     assert upload(client, curator, public_object["id"], files["truncated"]).status_code == 422
-    assert _deleted_but_open() - before == set()
+    assert _deleted_but_open(index) - before == set()
