@@ -13,6 +13,14 @@ request line gunicorn reads (8,190 bytes, its largest), so it answers first with
 
 import json
 import os
+import subprocess
+import sys
+import threading
+
+# The web workers do no index work: the node's follower (started below, one per node)
+# applies the change log to the node's search index. SEARCH_FOLLOW=inline in the
+# environment makes the writing request apply it as well.
+os.environ.setdefault("SEARCH_FOLLOW", "process")
 
 # Sync workers: one request at a time each; the number of CPUs (at least 2) unless told.
 workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1))
@@ -67,3 +75,37 @@ def post_worker_init(worker):
     from gunicorn import util
 
     util.write_error = _problem
+
+
+# ---- the node's index follower: started with the server, stopped with it -----------------
+
+FOLLOW_COMMAND = [sys.executable, "-c", "from catalogue import main; main()", "search", "follow"]
+_follower = {"process": None, "stopping": threading.Event()}
+
+
+def when_ready(server):
+    """Start ``catalogue search follow`` for this node, and again if it ever stops."""
+    stopping = _follower["stopping"]
+
+    def keep_following():
+        while not stopping.is_set():
+            process = subprocess.Popen(FOLLOW_COMMAND)  # noqa: S603 (a fixed command)
+            _follower["process"] = process
+            server.log.info("index follower started (pid %s)", process.pid)
+            process.wait()
+            if not stopping.wait(1.0):
+                server.log.warning("index follower stopped (%s); starting another", process.pid)
+
+    threading.Thread(target=keep_following, name="index-follower", daemon=True).start()
+
+
+def on_exit(server):
+    """Stop the follower (it keeps what it committed; the next one applies the rest)."""
+    _follower["stopping"].set()
+    process = _follower["process"]
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(graceful_timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()

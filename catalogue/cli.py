@@ -144,6 +144,31 @@ def search_sync() -> None:
     click.echo(f"Applied {count} change(s) to the search index.")
 
 
+@search.command("follow")
+@click.option("--poll", type=float, help="Seconds between looks at the log when not woken.")
+def search_follow(poll: float | None) -> None:
+    """Keep this node's index up with the change log until stopped (SIGTERM or Ctrl-C).
+
+    On PostgreSQL each commit wakes it; it polls every SEARCH_FOLLOW_POLL_SECONDS as well.
+    A second follower of the same index directory waits until the first stops.
+    """
+    import signal
+
+    from flask import current_app
+
+    from catalogue.services.search import follow
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    click.echo(f"Following the change log into {current_app.config['SEARCH_INDEX_DIR']}.")
+    try:
+        follow.run(poll_seconds=poll, procs=os.cpu_count() or 1)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
 @media.command("verify")
 @click.option("--remove-orphans", is_flag=True, help="Delete stored files that no media uses.")
 def verify_media(remove_orphans: bool) -> None:

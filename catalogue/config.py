@@ -55,6 +55,16 @@ def defaults() -> dict:
         "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL") or None,
         # Directory of the Whoosh full-text index.
         "SEARCH_INDEX_DIR": env("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
+        # Who applies the change log to this node's index: "inline" (the request that wrote,
+        # before it answers: `catalogue run` and the tests) or "process" (the node's follower,
+        # `catalogue search follow`, which gunicorn.conf.py starts; set there by default).
+        "SEARCH_FOLLOW": env("SEARCH_FOLLOW", "inline"),
+        # How often, in seconds, the follower looks at the log when nothing woke it (SQLite;
+        # on PostgreSQL a commit wakes it at once and this is a safety net).
+        "SEARCH_FOLLOW_POLL_SECONDS": float(env("SEARCH_FOLLOW_POLL_SECONDS") or 5),
+        # /readyz answers 503 while the index is more changes, or seconds, behind the log.
+        "SEARCH_MAX_LAG_CHANGES": _int("SEARCH_MAX_LAG_CHANGES", 1000),
+        "SEARCH_MAX_LAG_SECONDS": _int("SEARCH_MAX_LAG_SECONDS", 60),
         # Language a plain-string text is stored under, and the fallback for ?lang=.
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "fr"),
         # Largest media upload in bytes (2 GiB).
@@ -170,6 +180,10 @@ def finalise(config: dict) -> dict:
     check(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
+    if config["SEARCH_FOLLOW"] not in ("inline", "process"):
+        raise ValueError(
+            f"SEARCH_FOLLOW is 'inline' or 'process', not {config['SEARCH_FOLLOW']!r}."
+        )
     url = config["DATABASE_URL"]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")

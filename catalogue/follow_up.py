@@ -10,6 +10,7 @@ from catalogue.services import uow
 from catalogue.services.media import files as media_files
 from catalogue.services.media import records as media_records
 from catalogue.services.oai import payloads as oai_payloads
+from catalogue.services.search import follow as search_follow
 from catalogue.services.search import sync as search_sync
 
 
@@ -22,5 +23,9 @@ def register(app) -> None:
     hooks.on_change(media_records.drop_with_deleted_object)
     # In the transaction, once per commit: OAI-PMH payloads of the objects that changed.
     hooks.before_commit(oai_payloads.keep_current)
-    # After each commit that logged changes: the search index applies them.
-    hooks.after_commit(search_sync.after_commit)
+    # After each commit that logged changes: the search index applies them, when the writer
+    # does it (SEARCH_FOLLOW "inline"); otherwise the node's follower does (search.follow).
+    if app.config["SEARCH_FOLLOW"] == "inline":
+        hooks.after_commit(search_sync.after_commit)
+    # /readyz: the index opens, and is not too far behind the change log.
+    search_follow.init_app(app)

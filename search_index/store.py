@@ -31,8 +31,9 @@ CURRENT = "current"
 LOCK = "write.lock"
 # Documents a catch-up writes before it commits and records its cursor.
 COMMIT_EVERY = 20_000
-# How often a follower of a bulk write commits, so that searches see its progress.
-FOLLOW_COMMIT_SECONDS = 5.0
+# How often a follower commits, so that searches see its progress and a follower killed
+# half-way loses at most this much work (applied again from the log by the next one).
+FOLLOW_COMMIT_SECONDS = 1.0
 # Present, holding its process id, while a follower holds the writer lock.
 FOLLOWER = "follower"
 

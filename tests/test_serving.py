@@ -60,18 +60,28 @@ def get(port: int, target: str, headers: list[str] | None = None, source: str = 
     return exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"), source=source)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """gunicorn -c gunicorn.conf.py wsgi:app, as `make serve` runs it, on 127.0.0.1."""
-    instance = tmp_path_factory.mktemp("served")
-    env = {
-        **os.environ,
+INSTANCES: dict[int, Path] = {}
+
+
+def served_env(instance: Path) -> dict:
+    return {
         "CATALOGUE_INSTANCE": str(instance),
         "DATABASE_URL": f"sqlite:///{instance / 'catalogue.db'}",
         "SECRET_KEY": "served-test-key",
         "WEB_CONCURRENCY": "2",
         "RATELIMIT_ANONYMOUS": f"{ANONYMOUS_LIMIT}/minute",
     }
+
+
+def server_instance(port: int) -> Path:
+    return INSTANCES[port]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """gunicorn -c gunicorn.conf.py wsgi:app, as `make serve` runs it, on 127.0.0.1."""
+    instance = tmp_path_factory.mktemp("served")
+    env = {**os.environ, **served_env(instance)}
     subprocess.run(
         [str(Path(sys.executable).parent / "catalogue"), "db", "upgrade"],
         cwd=ROOT,
@@ -80,6 +90,7 @@ def server(tmp_path_factory):
         capture_output=True,
     )
     port = free_port()
+    INSTANCES[port] = instance
     log = (instance / "gunicorn.log").open("w")
     process = subprocess.Popen(
         [str(GUNICORN), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
@@ -183,3 +194,23 @@ def test_the_app_itself_refuses_a_url_over_its_limit(app, client):
     assert f"{limit + 1} bytes" in response.get_json()["detail"]
     page = client.get("/search?q=" + "fusée " * 2000)
     assert page.status_code == 414 and page.mimetype == "application/problem+json"
+
+
+def test_the_nodes_follower_indexes_what_another_process_writes(server):
+    """gunicorn starts the node's index follower: records written by another process (which
+    does no index work, SEARCH_FOLLOW "process") become searchable, and /readyz says when the
+    index has caught up. Last in the module: it loads the demo collection."""
+    instance = server_instance(server)
+    env = {**os.environ, **served_env(instance), "SEARCH_FOLLOW": "process"}
+    catalogue = str(Path(sys.executable).parent / "catalogue")
+    subprocess.run([catalogue, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
+    deadline = time.monotonic() + 60
+    while True:
+        status, _, body = get(server, "/readyz")
+        lag = json.loads(body)["search_index_lag"]
+        if status == 200 and lag["changes"] == 0:
+            break
+        assert time.monotonic() < deadline, body
+        time.sleep(0.2)
+    status, _, body = get(server, "/api/v1/search?q=fus%C3%A9e", source="127.0.0.12")
+    assert status == 200 and json.loads(body)["total"] > 0

@@ -18,8 +18,8 @@ def healthz():
 
 @blp.get("/readyz")
 def readyz():
-    """The service can answer: its database and every registered dependency respond."""
-    ready, checks = readiness.report()
-    return json_response(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
-    )
+    """The service can answer: its database and every registered dependency respond (the
+    search index within its allowed lag, which the answer gives as ``search_index_lag``)."""
+    ready, checks, members = readiness.report()
+    body = {"status": "ok" if ready else "unavailable", "checks": checks, **members}
+    return json_response(body, 200 if ready else 503)

@@ -22,8 +22,11 @@ named hook points (``Hooks``); ``catalogue.services.follow_up.register`` lists t
 - ``before_commit(session, entries)``: in the transaction, once, with every change of the
   unit (OAI-PMH payloads are rebuilt for the objects that changed);
 - ``after_commit()``: after each commit that logged changes (the search index follows the
-  log). A failure there is logged, never raised: the data is committed, and each such task
-  catches up from the change log.
+  log, when the writer indexes: SEARCH_FOLLOW "inline"). A failure there is logged, never
+  raised: the data is committed, and each such task catches up from the change log.
+
+On PostgreSQL, a commit that appends to the log also sends ``NOTIFY catalogue_changes``
+(delivered on commit only), which wakes each node's index follower.
 
 A rollback drops the unit's entries and callbacks.
 """
@@ -55,6 +58,8 @@ CHANGE_LOG_LOCK = 7_301_944
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 # SQLite: SQLITE_BUSY and SQLITE_LOCKED (with their extended codes).
 RETRYABLE_SQLITE_CODES = {5, 6}
+# PostgreSQL channel notified by every commit that appends to the change log.
+CHANGES_CHANNEL = "catalogue_changes"
 
 
 @dataclass
@@ -224,6 +229,8 @@ def _before_commit(session: Session) -> None:
     if bind.dialect.name == "postgresql":
         # Held until commit: the next writer gets its seq only after this one is visible.
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+        # Delivered on commit only (dropped with a rollback): wakes each node's index follower.
+        session.execute(text(f"NOTIFY {CHANGES_CHANNEL}"))
     # Stamped under the lock, so ``at`` never goes back along ``seq``: a harvester asking for
     # changes from time T (OAI-PMH ``from``) cannot miss one committed after it asked.
     stamp = utcnow()

@@ -37,7 +37,8 @@ def available() -> bool:
 @contextmanager
 def following(enabled: bool = True) -> Iterator[None]:
     """Run the block while a forked process keeps the search index up with the change log."""
-    if not enabled or not available():
+    if not enabled or not available() or current_app.config["SEARCH_FOLLOW"] != "inline":
+        # With SEARCH_FOLLOW "process", the node's own follower applies the log anyway.
         yield
         return
     app = current_app._get_current_object()

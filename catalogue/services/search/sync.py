@@ -1,9 +1,10 @@
 """Keeping the search index in step with the catalogue through the change log.
 
-The index remembers how far down the change log it has read. After every commit that logged
-changes, the writer applies them (``after_commit``, a hook of the unit of work); a change
-committed but not yet indexed (a crash in between, a writer that lost the lock race) is
-applied by the next writer or by ``catalogue search sync``. Searches never write the index.
+The index remembers how far down the change log it has read. With SEARCH_FOLLOW "inline",
+after every commit that logged changes the writer applies them (``after_commit``, a hook of
+the unit of work); a change committed but not yet indexed (a crash in between, a writer that
+lost the lock race) is applied by the next writer or by ``catalogue search sync``. With
+"process", the node's follower (``follow``) applies them. Searches never write the index.
 """
 
 from __future__ import annotations
