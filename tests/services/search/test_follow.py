@@ -139,9 +139,9 @@ def test_a_write_on_a_process_node_does_no_index_work(node, curator):
     assert record["id"]
 
 
+# LISTEN/NOTIFY is PostgreSQL's: this test runs on that backend only.
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_notify_wakes_the_follower_on_postgresql(backend, client, curator, node):
-    if backend != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
     obj(client, curator, status="public", title={"fr": "Fusée"})
     with following(node, poll_seconds=600):
         assert wait_until(lambda: found(node, "fusée") == 1)
