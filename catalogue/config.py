@@ -62,6 +62,8 @@ def defaults() -> dict:
         # How often, in seconds, the follower looks at the log when nothing woke it (SQLite;
         # on PostgreSQL a commit wakes it at once and this is a safety net).
         "SEARCH_FOLLOW_POLL_SECONDS": float(env("SEARCH_FOLLOW_POLL_SECONDS") or 5),
+        # How often a follower commits the index (what a killed follower may have to redo).
+        "SEARCH_FOLLOW_COMMIT_SECONDS": float(env("SEARCH_FOLLOW_COMMIT_SECONDS") or 1),
         # /readyz answers 503 while the index is more changes, or seconds, behind the log.
         "SEARCH_MAX_LAG_CHANGES": _int("SEARCH_MAX_LAG_CHANGES", 1000),
         "SEARCH_MAX_LAG_SECONDS": _int("SEARCH_MAX_LAG_SECONDS", 60),

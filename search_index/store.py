@@ -181,7 +181,11 @@ class IndexStore:
     # ---- writing -----------------------------------------------------------------------
 
     def apply(
-        self, fetch: Fetch, timeout: float | None = None, idle: Callable[[], bool] | None = None
+        self,
+        fetch: Fetch,
+        timeout: float | None = None,
+        idle: Callable[[], bool] | None = None,
+        commit_seconds: float = FOLLOW_COMMIT_SECONDS,
     ) -> int:
         """Apply pending changes: ``fetch(cursor)`` until it has nothing new.
 
@@ -202,7 +206,7 @@ class IndexStore:
             marker = self.root / FOLLOWER
             marker.write_text(str(os.getpid()))
             try:
-                return _apply_at(path, fetch, self.lock_timeout, idle, FOLLOW_COMMIT_SECONDS)
+                return _apply_at(path, fetch, self.lock_timeout, idle, commit_seconds)
             finally:
                 marker.unlink(missing_ok=True)
 

@@ -107,7 +107,8 @@ def catch_up(wait: float | None = None, idle: Callable[[], bool] | None = None) 
     """
     store = engine().store
     try:
-        return store.apply(_changes, timeout=wait, idle=idle)
+        seconds = current_app.config["SEARCH_FOLLOW_COMMIT_SECONDS"]
+        return store.apply(_changes, timeout=wait, idle=idle, commit_seconds=seconds)
     except LockTimeout:
         log.warning("search index busy; changes will be applied by the next writer")
         return 0

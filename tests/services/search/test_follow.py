@@ -207,6 +207,8 @@ def _follower_process(app, log) -> subprocess.Popen:
         "MEDIA_STORAGE": config["MEDIA_STORAGE"],
         "IMPORTS_DIR": config["IMPORTS_DIR"],
         "SEARCH_FOLLOW": "process",
+        # A commit after every batch read from the log, so that a kill lands half-way.
+        "SEARCH_FOLLOW_COMMIT_SECONDS": "0",
     }
     command = [sys.executable, "-c", "from catalogue import main; main()", "search", "follow"]
     return subprocess.Popen(command, env=env, stdout=log, stderr=log)
