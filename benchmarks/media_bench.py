@@ -108,6 +108,19 @@ def get(port: int, path: str) -> bytes:
     return body
 
 
+def wait_ready(port: int, seconds: float = 60) -> None:
+    """Wait until the server on ``port`` answers /readyz with 200."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            get(port, "/readyz")
+            return
+        except (OSError, RuntimeError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="media-bench-"))
     server = seaweed.start(work / "seaweedfs")
@@ -169,15 +182,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get(port, "/readyz")
-                break
-            except (OSError, RuntimeError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_ready(port)
         connection = http.client.HTTPConnection("127.0.0.1", port)
         connection.request(
             "POST",

@@ -24,7 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.media_bench import Sampler, get, rss_kib, worker_pid  # noqa: E402
+from benchmarks.media_bench import (  # noqa: E402
+    Sampler,
+    rss_kib,
+    wait_ready,
+    worker_pid,
+)
 from tests import seaweed  # noqa: E402
 from tests.media import samples  # noqa: E402
 
@@ -133,15 +138,7 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                get(port, "/readyz")
-                break
-            except (OSError, RuntimeError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_ready(port)
         connection = http.client.HTTPConnection("127.0.0.1", port)
         record = {"object_number": "BENCH.1", "title": {"fr": "Banc"}, "status": "public"}
         connection.request(
