@@ -73,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         },
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    from catalogue import follow_up
+    from catalogue import follow_up, tasks
     from catalogue.api import (
         auth,
         authorities,
@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         feeds,
         health,
         iiif,
+        jobs,
         linked_art,
         media,
         oai,
@@ -99,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     openapi.register(api)
     app.request_class = UploadRequest
     follow_up.register(app)
+    tasks.register(app)
     api.register_blueprint(objects.blp)
     api.register_blueprint(feeds.blp)
     app.register_blueprint(feeds.pages)
@@ -107,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(search.blp)
     api.register_blueprint(exchange.imports_blp)
     api.register_blueprint(exchange.exports_blp)
+    api.register_blueprint(jobs.blp)
     api.register_blueprint(media.blp)
     app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:

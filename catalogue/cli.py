@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from catalogue.models import Role
 from catalogue.services.accounts import users as accounts
@@ -219,8 +220,42 @@ def authorities_refresh() -> None:
     click.echo(f"Refreshed the search text and sort key of {count} authority(ies).")
 
 
+@click.command("worker")
+@click.option("--until-empty", is_flag=True, help="Stop once no job is due (a one-off run).")
+@with_appcontext
+def background_worker(until_empty: bool) -> None:
+    """Run background jobs (imports committed through the API...) until stopped.
+
+    Any number of workers may run, on any node: each job runs once at a time, a failed one
+    is tried again later, and a job whose worker was killed is taken over by another after
+    BACKGROUND_LEASE_SECONDS. SIGTERM or Ctrl-C stops it once the current job is done; a
+    second one stops it at once (the job is then taken over).
+    """
+    import signal
+    import threading
+
+    from catalogue.services.background import jobs, worker
+
+    stop = threading.Event()
+
+    def interrupt(_signum, _frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        click.echo("Stopping once the current job is done.")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
+    queue = "procrastinate (PostgreSQL)" if jobs.on_postgresql() else "the local queue (SQLite)"
+    click.echo(f"Running background jobs from {queue}.")
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run(stop, until_empty=until_empty)
+    click.echo("Stopped.")
+
+
 def register(app: Flask) -> None:
     from catalogue.cli_exchange import COMMANDS
 
     for group in (users, tokens, demo, media, search, oai, authorities, *COMMANDS):
         app.cli.add_command(group)
+    app.cli.add_command(background_worker)

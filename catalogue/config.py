@@ -67,6 +67,19 @@ def defaults() -> dict:
         # /readyz answers 503 while the index is more changes, or seconds, behind the log.
         "SEARCH_MAX_LAG_CHANGES": _int("SEARCH_MAX_LAG_CHANGES", 1000),
         "SEARCH_MAX_LAG_SECONDS": _int("SEARCH_MAX_LAG_SECONDS", 60),
+        # Who runs background jobs (imports committed through the API...): "thread", a thread
+        # of the process that serves (catalogue run: nothing else to start), or "process",
+        # only `catalogue worker` processes (gunicorn.conf.py starts one per node).
+        "BACKGROUND_RUN": env("BACKGROUND_RUN", "thread"),
+        # Attempts of a job before it is "failed"; the wait before retry n is
+        # BACKGROUND_RETRY_SECONDS * 2**(n-1).
+        "BACKGROUND_MAX_ATTEMPTS": _int("BACKGROUND_MAX_ATTEMPTS", 5),
+        "BACKGROUND_RETRY_SECONDS": float(env("BACKGROUND_RETRY_SECONDS") or 10),
+        # A running job whose worker has not said it is alive for this long is another
+        # worker's to finish (the worker was killed).
+        "BACKGROUND_LEASE_SECONDS": float(env("BACKGROUND_LEASE_SECONDS") or 60),
+        # How often an idle worker looks for jobs (SQLite; PostgreSQL wakes it on each defer).
+        "BACKGROUND_POLL_SECONDS": float(env("BACKGROUND_POLL_SECONDS") or 1),
         # Language a plain-string text is stored under, and the fallback for ?lang=.
         "DEFAULT_LANGUAGE": env("DEFAULT_LANGUAGE", "fr"),
         # Largest media upload in bytes (2 GiB).
@@ -182,6 +195,10 @@ def finalise(config: dict) -> dict:
     check(config)
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key()
+    if config["BACKGROUND_RUN"] not in ("thread", "process"):
+        raise ValueError(
+            f"BACKGROUND_RUN is 'thread' or 'process', not {config['BACKGROUND_RUN']!r}."
+        )
     if config["SEARCH_FOLLOW"] not in ("inline", "process"):
         raise ValueError(
             f"SEARCH_FOLLOW is 'inline' or 'process', not {config['SEARCH_FOLLOW']!r}."

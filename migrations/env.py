@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from catalogue.models.base import UTCDateTime
+from catalogue.models.base import UTCDateTime, described_by_models
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -30,6 +30,7 @@ def options(**extra):
     return {
         "target_metadata": db.metadata,
         "render_item": render_item,
+        "include_name": described_by_models,
         **current_app.extensions["migrate"].configure_args,
         **extra,
     }

@@ -136,6 +136,10 @@ def make_test_config(tmp_path_factory, database_url: str) -> dict:
         "IMPORTS_DIR": str(base / "imports"),
         # The suite makes many requests quickly; tests/api/test_rate_limits.py turns them on.
         "RATELIMIT_ENABLED": False,
+        # Background jobs run where a test says (tests/background.py), never in a thread the
+        # app starts by itself; a failed attempt is tried again quickly.
+        "BACKGROUND_RUN": "process",
+        "BACKGROUND_RETRY_SECONDS": 0.2,
     }
 
 
@@ -184,6 +188,14 @@ def empty_tables(engine) -> None:
                 connection.execute(table.update().values(dict.fromkeys(own)))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+        if connection.dialect.name == "postgresql":
+            # procrastinate's queue (its tables are the migrations', not the models').
+            connection.execute(
+                sa.text(
+                    "TRUNCATE procrastinate_events, procrastinate_periodic_defers, "
+                    "procrastinate_jobs, procrastinate_workers"
+                )
+            )
 
 
 @pytest.fixture

@@ -43,6 +43,8 @@ def node(app: Flask, folder: Path, **config) -> Iterator[Flask]:
             "SEARCH_INDEX_DIR": str(local / "search-index"),
             "IMPORTS_DIR": str(local / "imports"),
             "MEDIA_CACHE_DIR": str(local / "media-cache"),
+            "BACKGROUND_RUN": "process",
+            "BACKGROUND_RETRY_SECONDS": 0.2,
             **config,
         }
     )

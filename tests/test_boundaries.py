@@ -3,7 +3,7 @@
 Layers, top to bottom; a module may import from its own layer or any layer below, never above:
 
 1. ``catalogue/__init__.py`` (create_app), ``cli.py``, ``cli_exchange.py``, ``demo/``,
-   ``follow_up.py``
+   ``follow_up.py``; then ``tasks.py`` (the background tasks, registered)
 2. ``api/`` and ``web/``: siblings, which never import each other
 3. ``http/``: what pages and API share (HTTP helpers)
 4. ``services/``: its kernel modules (errors, identity, uow, etag, pagination, lookups,
@@ -37,6 +37,7 @@ LAYERS = [
     line.split()
     for line in """
         catalogue catalogue.cli catalogue.cli_exchange catalogue.demo catalogue.follow_up
+        catalogue.tasks
         catalogue.api catalogue.web
         catalogue.http
         catalogue.services

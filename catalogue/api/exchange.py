@@ -50,7 +50,8 @@ exports_blp = Blueprint(
 @imports_blp.response(201, ImportOut)
 @documented(imports_blp, 401, 403, 413, 422, 503)
 def create_import(form):
-    """Upload a spreadsheet and check it (a dry run); the report lists every error."""
+    """Upload a spreadsheet and check it (a dry run); the report lists every error.
+    With dry_run false, a file that checked is then committed in the background."""
     upload, mapping = form.pop("file"), form.pop("mapping", None)
     job = import_jobs.create(
         identity(), upload.stream, upload.filename, form, mapping.read() if mapping else None
@@ -80,12 +81,14 @@ class Import(MethodView):
 
 @imports_blp.route("/<uuid:import_id>/commit", methods=["POST"])
 @staff_only
-@imports_blp.response(200, ImportOut)
+@imports_blp.response(202, ImportOut)
 @documented(imports_blp, 401, 403, 404, 409, 503)
 def commit_import(import_id: uuid.UUID):
-    """Apply a checked import (the file is checked again first)."""
+    """Apply a checked import, in the background: the answer is the import, `committing`;
+    Location (the import) shows the job's progress and, once done, the result."""
     job = import_jobs.commit(identity(), import_id)
-    return json_response(job.data, etag=job.etag)
+    location = url_for("imports.Import", import_id=job.data["id"])
+    return json_response(job.data, 202, etag=job.etag, headers={"Location": location})
 
 
 @imports_blp.route("/<uuid:import_id>/errors.csv", methods=["GET"])

@@ -19,6 +19,7 @@ from catalogue.models.authorities import (
     Term,
     Vocabulary,
 )
+from catalogue.models.background import BackgroundJob, JobStatus
 from catalogue.models.base import Base
 from catalogue.models.history import ChangeEvent, ChangeLogEntry, ObjectVersion, Tombstone
 from catalogue.models.imports import ImportJob, ImportStatus
@@ -45,6 +46,7 @@ __all__ = [
     "Agent",
     "AgentKind",
     "ApiToken",
+    "BackgroundJob",
     "Base",
     "CatalogueObject",
     "ChangeEvent",
@@ -56,6 +58,7 @@ __all__ = [
     "LocationKind",
     "ImportJob",
     "ImportStatus",
+    "JobStatus",
     "Media",
     "Movement",
     "OaiPayload",

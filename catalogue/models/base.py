@@ -80,3 +80,15 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
         return {"version_id_col": cls.__table__.c.version}
+
+
+# Tables the models do not describe: procrastinate's queue on PostgreSQL, created by the
+# migrations from the SQL its package ships. Autogenerate and the schema checks leave them out.
+FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def described_by_models(name, type_, parent_names) -> bool:
+    """Alembic's ``include_name``: False for the tables (and their parts) of other owners."""
+    if type_ == "table":
+        return not (name or "").startswith(FOREIGN_TABLE_PREFIXES)
+    return True

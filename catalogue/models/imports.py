@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -37,3 +38,5 @@ class ImportJob(UUIDKey, Base):
     created_by: Mapped[str | None] = mapped_column(sa.String(320))
     committed_at: Mapped[datetime | None] = mapped_column()
     committed_by: Mapped[str | None] = mapped_column(sa.String(320))
+    # The background job applying the import (while ``committing``, and after).
+    commit_job: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)

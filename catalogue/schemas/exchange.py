@@ -7,6 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields
 
 from catalogue.models import ImportStatus, Status
 from catalogue.schemas.common import Input, UTCDateTime
+from catalogue.schemas.jobs import CommitJob
 
 
 class ImportUpload(Input):
@@ -61,6 +62,11 @@ class ImportOut(Schema):
     created_by = fields.String(allow_none=True)
     committed_at = fields.DateTime(allow_none=True)
     committed_by = fields.String(allow_none=True)
+    commit_job = fields.Nested(
+        CommitJob,
+        allow_none=True,
+        metadata={"description": "The background job applying the import (links.job)."},
+    )
     links = fields.Dict()
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalogue.services.media import files as media_files
+from tests.background import commit_import, work_off
 from tests.helpers import obj, term
 from tests.services.exchange.exchange_helpers import FRENCH_ROWS, write_csv
 
@@ -58,10 +59,10 @@ def test_check_then_commit(client, users, steel, app):
     assert import_keys(app) == [f"imports/{job['id']}/upload.csv"]
     assert list(Path(app.config["IMPORTS_DIR"]).iterdir()) == []
 
-    committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
-    assert committed.status_code == 200
+    committed = commit_import(client, app, f"/api/v1/imports/{job['id']}", curator.headers)
     assert committed.get_json()["status"] == "committed"
     assert committed.get_json()["report"]["created"] == 2
+    assert committed.get_json()["commit_job"]["status"] == "succeeded"
     record = client.get("/api/v1/objects/by-number/2010.0001.001", headers=curator.headers)
     assert record.get_json()["materials"][0]["id"] == steel["id"]
     assert record.get_json()["version"] == 1
@@ -91,10 +92,13 @@ def test_file_with_errors_cannot_be_committed(client, users, steel):
     assert lines[0] == "row,object_number,column,message" and len(lines) == 4
 
 
-def test_skip_invalid_and_apply_at_once(client, users, steel):
+def test_skip_invalid_and_apply_at_once(client, users, steel, app):
     curator = users["curator"]
     rows = ROWS + [["2010.0003.001", "public", "", ""]]
     job = upload(client, curator, csv_bytes(rows), skip_invalid=True, dry_run=False).get_json()
+    assert job["status"] == "committing"  # checked; a worker applies it
+    work_off(app)
+    job = client.get(job["links"]["self"], headers=curator.headers).get_json()
     assert job["status"] == "committed"
     assert (job["report"]["created"], job["report"]["failed"]) == (2, 1)
 
@@ -131,10 +135,12 @@ def test_bad_uploads_are_clear_problems(client, users, steel):
     assert bad_mapping.status_code == 422 and "mapping" in bad_mapping.get_json()["errors"]
 
 
-def test_french_file_through_the_api(client, users, tmp_path):
+def test_french_file_through_the_api(client, users, tmp_path, app):
     curator = users["curator"]
     content = write_csv(tmp_path / "f.csv", FRENCH_ROWS[:3], encoding="cp1252").read_bytes()
     job = upload(client, curator, content, create_authorities=True, dry_run=False).get_json()
+    work_off(app)
+    job = client.get(job["links"]["self"], headers=curator.headers).get_json()
     assert job["status"] == "committed", job["report"]["errors"]
     record = client.get("/api/v1/objects/by-number/2001.0002.001", headers=curator.headers)
     assert record.get_json()["title"] == {"fr": "Lettre d’un déporté"}

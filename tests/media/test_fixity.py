@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from tests.background import commit_import
 from tests.media.conftest import stored, uploaded
 
 
@@ -49,5 +50,5 @@ def test_removing_orphans_spares_import_files_waiting_for_their_commit(app, clie
     result = verify(app, "--remove-orphans")
     assert result.exit_code == 0, result.output
     assert f"imports/{job['id']}/upload.csv" in stored(store)
-    committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
+    committed = commit_import(client, app, f"/api/v1/imports/{job['id']}", curator.headers)
     assert committed.get_json()["status"] == "committed"

@@ -7,6 +7,7 @@ on the disk of the node that received it.
 from __future__ import annotations
 
 import io
+import time
 import uuid
 import zipfile
 from datetime import timedelta
@@ -19,6 +20,7 @@ from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ImportJob, ImportStatus, Media
 from catalogue.models.base import utcnow
 from media.storage import LocalStorage
+from tests.background import commit_import, work_off
 from tests.media import samples
 from tests.nodes import node
 
@@ -60,10 +62,9 @@ def test_an_import_checked_on_one_node_commits_on_another(app, client, curator, 
     assert import_keys(store) == [f"imports/{job['id']}/upload.zip"]
 
     with node(app, tmp_path) as other:
-        committed = other.test_client().post(
-            f"/api/v1/imports/{job['id']}/commit", headers=curator.headers
+        committed = commit_import(
+            other.test_client(), other, f"/api/v1/imports/{job['id']}", curator.headers
         )
-        assert committed.status_code == 200, committed.get_data(as_text=True)
         assert committed.get_json()["status"] == "committed"
         assert committed.get_json()["report"]["media_attached"] == 1
         # The other node's working folder is emptied once the commit is done.
@@ -82,15 +83,18 @@ def test_a_restarted_node_with_empty_disks_commits_what_was_checked_before(
     assert job["status"] == "validated"
     with node(app, tmp_path) as after:  # the same node after a restart on a new disk
         client = after.test_client()
-        committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
+        committed = commit_import(client, after, f"/api/v1/imports/{job['id']}", curator.headers)
         assert committed.get_json()["status"] == "committed"
         again = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
         assert again.status_code == 409
     assert counts(app) == (2, 1) and import_keys(store) == []
 
 
-def test_an_import_applied_at_once_keeps_no_file(client, curator, store, tmp_path):
+def test_an_import_applied_at_once_keeps_no_file(app, client, curator, store, tmp_path):
     job = send(client, curator, archive(tmp_path), dry_run=False).get_json()
+    assert job["status"] == "committing", job["report"]
+    work_off(app)
+    job = client.get(job["links"]["self"], headers=curator.headers).get_json()
     assert job["status"] == "committed", job["report"]
     assert import_keys(store) == []
 
@@ -122,12 +126,19 @@ def test_storage_down_during_a_commit_leaves_the_import_to_commit_later(
     broken.write_text("")
     app.extensions["media_storage"] = LocalStorage(broken)
     path = f"/api/v1/imports/{job['id']}"
-    refused = client.post(f"{path}/commit", headers=curator.headers)
-    assert refused.status_code == 503
-    assert client.get(path, headers=curator.headers).get_json()["status"] == "validated"
+    # The commit is accepted; its worker cannot fetch the file and tries again later.
+    waiting = commit_import(client, app, path, curator.headers).get_json()
+    assert waiting["status"] == "committing"
+    assert waiting["commit_job"]["status"] == "queued"
+    assert waiting["commit_job"]["attempts"] == 1
+    assert "storage" in waiting["commit_job"]["error"].lower()
     app.extensions["media_storage"] = store
-    committed = client.post(f"{path}/commit", headers=curator.headers)
-    assert committed.get_json()["status"] == "committed"
+    time.sleep(0.5)  # past the wait before the second attempt
+    work_off(app)
+    committed = client.get(path, headers=curator.headers).get_json()
+    assert committed["status"] == "committed"
+    assert committed["commit_job"]["status"] == "succeeded"
+    assert committed["commit_job"]["attempts"] == 2
     assert counts(app) == (2, 1)
 
 
@@ -180,10 +191,10 @@ def test_a_checked_import_whose_file_is_lost_says_to_upload_again(
     job = send(client, curator, archive(tmp_path)).get_json()
     store.delete(f"imports/{job['id']}/upload.zip")
     path = f"/api/v1/imports/{job['id']}"
-    refused = client.post(f"{path}/commit", headers=curator.headers)
-    assert refused.status_code == 409
-    assert "upload it again" in refused.get_json()["detail"]
-    assert client.get(path, headers=curator.headers).get_json()["status"] == "expired"
+    ended = commit_import(client, app, path, curator.headers).get_json()
+    assert ended["status"] == "expired"
+    assert "upload it again" in ended["report"]["stopped"]
+    assert client.post(f"{path}/commit", headers=curator.headers).status_code == 409
     assert counts(app) == (0, 0)
 
 
@@ -198,7 +209,7 @@ def test_an_import_checked_before_files_were_shared_still_commits(
     legacy = Path(app.config["IMPORTS_DIR"]) / f"{job['id']}{suffix}"
     legacy.write_bytes(content)
     store.delete(key)
-    committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
+    committed = commit_import(client, app, f"/api/v1/imports/{job['id']}", curator.headers)
     assert committed.get_json()["status"] == "committed"
     assert not legacy.exists()
 
@@ -240,7 +251,7 @@ def test_a_commit_cut_off_long_ago_gives_its_import_back(app, client, curator, s
     send(client, curator, SHEET, "other.csv")
     again = client.get(path, headers=curator.headers).get_json()
     assert again["status"] == "validated" and again["committed_by"] is None
-    committed = client.post(f"{path}/commit", headers=curator.headers)
+    committed = commit_import(client, app, path, curator.headers)
     assert committed.get_json()["status"] == "committed"
     assert counts(app) == (2, 1)
 
@@ -250,7 +261,8 @@ def test_files_left_on_a_node_by_earlier_releases_are_removed_once_not_needed(
 ):
     waiting = send(client, curator, archive(tmp_path)).get_json()
     done = send(client, curator, SHEET.replace(b"casque.jpg", b""), "a.csv", dry_run=False)
-    done = done.get_json()
+    work_off(app)
+    done = client.get(done.get_json()["links"]["self"], headers=curator.headers).get_json()
     assert done["status"] == "committed"
     folder = Path(app.config["IMPORTS_DIR"])
     kept = folder / f"{waiting['id']}.zip"

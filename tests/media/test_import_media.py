@@ -15,6 +15,7 @@ from catalogue.extensions import db
 from catalogue.models import CatalogueObject, Media
 from catalogue.services.exchange import imports
 from catalogue.services.identity import SYSTEM
+from tests.background import commit_import, work_off
 from tests.media import samples
 from tests.services.exchange.exchange_helpers import write_csv
 
@@ -206,7 +207,7 @@ def test_a_zip_sent_to_the_api_attaches_its_files(app, client, curator, store, f
     assert attached(app) == {}
     assert list(store.list_keys()) == [f"imports/{job['id']}/upload.zip"]
 
-    committed = client.post(f"/api/v1/imports/{job['id']}/commit", headers=curator.headers)
+    committed = commit_import(client, app, f"/api/v1/imports/{job['id']}", curator.headers)
     assert committed.status_code == 200 and committed.get_json()["status"] == "committed"
     assert not any(key.startswith("imports/") for key in store.list_keys())
     media = attached(app)
@@ -250,6 +251,8 @@ def test_archive_names_cannot_lead_outside_and_bombs_are_refused(
         tmp_path / "envoi.zip", {"a.csv": sheet, "../../../evil.png": png, "/etc/x.jpg": png}
     )
     job = _post_import(client, curator, archive, dry_run=False).get_json()
+    work_off(app)
+    job = client.get(job["links"]["self"], headers=curator.headers).get_json()
     assert job["status"] == "committed", job["report"]
     # Only the file name counts: nothing was written outside the import's own folder.
     assert not (tmp_path / "evil.png").exists()

@@ -17,6 +17,7 @@ from flask_migrate import downgrade, upgrade
 from catalogue import create_app
 from catalogue.extensions import db
 from catalogue.models import Base
+from catalogue.models.base import described_by_models
 from catalogue.services.authorities import records as authorities
 from catalogue.services.objects import write as objects_write
 from tests.conftest import make_test_config
@@ -47,14 +48,52 @@ def fresh_app(request, tmp_path_factory):
         admin.dispose()
 
 
-def tables() -> set[str]:
+def all_tables() -> set[str]:
     return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def tables() -> set[str]:
+    """The tables the models describe (procrastinate's are checked on their own)."""
+    return {name for name in all_tables() if described_by_models(name, "table", {})}
 
 
 def differences() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": described_by_models}
+        )
         return compare_metadata(context, Base.metadata)
+
+
+QUEUE_TABLES = {
+    "procrastinate_events",
+    "procrastinate_jobs",
+    "procrastinate_periodic_defers",
+    "procrastinate_workers",
+}
+
+
+def test_the_queue_of_postgresql_comes_with_the_migrations_and_goes_with_them(fresh_app):
+    """procrastinate's schema exists on PostgreSQL only, built and removed by the migrations."""
+    with fresh_app.app_context():
+        on_postgresql = db.engine.dialect.name == "postgresql"
+        upgrade()
+        assert (all_tables() - tables()) == (QUEUE_TABLES if on_postgresql else set())
+        downgrade(revision="0011")
+        assert all_tables() - tables() == set()
+        assert "background_jobs" not in all_tables()
+        if on_postgresql:
+            with db.engine.connect() as connection:
+                left = connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%' "
+                        "UNION ALL SELECT count(*) FROM pg_type WHERE typname LIKE "
+                        "'procrastinate%'"
+                    )
+                ).scalars()
+                assert list(left) == [0, 0]
+        upgrade()
+        assert (all_tables() - tables()) == (QUEUE_TABLES if on_postgresql else set())
 
 
 def test_upgrade_from_empty_builds_every_table(fresh_app):

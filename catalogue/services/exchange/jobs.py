@@ -6,6 +6,12 @@ between the two (``job_files``), the options, mapping and report on the job's ro
 ``failed`` (stopped part-way) or ``invalid`` (the second check found errors); a checked job
 not committed within ``IMPORT_KEEP_SECONDS`` becomes ``expired``. The stored file is removed
 as soon as the job cannot be committed any more, and when the job is deleted.
+
+A commit through the API is background work: ``commit`` claims the import and defers the
+task ``imports.commit`` in the same transaction, and a worker applies it (``run_commit``);
+the import's ``commit_job`` shows the job's state and progress. A worker killed half-way
+leaves the job to another, which applies what is missing (an import run twice changes
+nothing more); after the job's last failed attempt the import is ``failed``.
 """
 
 from __future__ import annotations
@@ -22,12 +28,19 @@ import yaml
 from flask import current_app
 
 from catalogue.extensions import db
-from catalogue.models import ImportJob, ImportStatus
+from catalogue.models import BackgroundJob, ImportJob, ImportStatus, JobStatus, Role
 from catalogue.models.base import utcnow
 from catalogue.schemas.media import filename_problem
 from catalogue.schemas.text import text_errors
 from catalogue.services import uow
-from catalogue.services.errors import Conflict, NotFound, ServiceError, ValidationFailed
+from catalogue.services.background import jobs as background
+from catalogue.services.errors import (
+    Conflict,
+    NotFound,
+    ServiceError,
+    Unavailable,
+    ValidationFailed,
+)
 from catalogue.services.etag import check_precondition
 from catalogue.services.exchange import archives, imports, job_files
 from catalogue.services.exchange.columns import Mapping, mapping_from_dict
@@ -40,8 +53,10 @@ from media.storage import StorageUnavailable
 
 # The jobs whose file is still needed: every other job's stored file is removed.
 PENDING = (ImportStatus.validated, ImportStatus.committing)
-# A commit runs within one request: one claimed this long ago was cut off (its worker was
-# killed) before it could give its import back.
+# The background task that commits an import.
+COMMIT_TASK = "imports.commit"
+# A commit claimed this long ago by a request of an earlier release (no background job),
+# or whose job is over, was cut off before it could give its import back.
 INTERRUPTED_SECONDS = 3600
 
 
@@ -77,6 +92,10 @@ def _mapping(raw: bytes) -> dict:
 
 def to_dict(job: ImportJob) -> dict:
     base = f"/api/v1/imports/{job.id}"
+    commit_job = background.read(job.commit_job) if job.commit_job else None
+    links = {"self": base, "commit": f"{base}/commit", "errors": f"{base}/errors.csv"}
+    if commit_job:
+        links["job"] = commit_job["links"]["self"]
     return {
         "id": str(job.id),
         "status": str(job.status),
@@ -87,7 +106,12 @@ def to_dict(job: ImportJob) -> dict:
         "created_by": job.created_by,
         "committed_at": iso(job.committed_at),
         "committed_by": job.committed_by,
-        "links": {"self": base, "commit": f"{base}/commit", "errors": f"{base}/errors.csv"},
+        "commit_job": commit_job
+        and {
+            key: commit_job[key]
+            for key in ("id", "status", "attempts", "max_attempts", "progress", "error")
+        },
+        "links": links,
     }
 
 
@@ -150,8 +174,8 @@ def create(
         if db.session.get(ImportJob, job_id).status != ImportStatus.validated:
             return _record_of(job_id)  # nothing to commit: the file is not kept
         _keep(job_id, path)
-        if not options.get("dry_run", True) and _claim(identity, job_id):
-            return _commit_claimed(identity, job_id, path, folder)
+    if not options.get("dry_run", True):
+        _claim(identity, job_id)  # a worker applies it
     return _record_of(job_id)
 
 
@@ -180,67 +204,98 @@ def _record(identity: Identity, job: ImportJob, report: dict, dry_run: bool) -> 
 
 
 def _claim(identity: Identity, job_id: uuid.UUID) -> bool:
-    """Make this commit the only one of the job (the job was checked and not yet claimed)."""
+    """Make this commit the only one of the job (the job was checked and not yet claimed)
+    and defer it to a worker, in one transaction."""
     claimed = db.session.execute(
         sa.update(ImportJob)
         .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.validated)
         .values(status=ImportStatus.committing, committed_at=utcnow(), committed_by=identity.email)
         .execution_options(synchronize_session=False)
     ).rowcount
-    uow.commit()
-    return bool(claimed)
-
-
-def _release(job_id: uuid.UUID) -> None:
-    """Give a claimed job back (the commit could not start), so it can be committed again."""
-    db.session.rollback()
+    if not claimed:
+        db.session.rollback()
+        return False
+    deferred = background.defer(
+        COMMIT_TASK, created_by=identity.email, import_id=str(job_id), role=str(identity.role)
+    )
     db.session.execute(
         sa.update(ImportJob)
-        .where(ImportJob.id == job_id, ImportJob.status == ImportStatus.committing)
-        .values(status=ImportStatus.validated, committed_at=None, committed_by=None)
+        .where(ImportJob.id == job_id)
+        .values(commit_job=deferred)
         .execution_options(synchronize_session=False)
     )
     uow.commit()
+    return True
 
 
 def commit(identity: Identity, job_id: uuid.UUID) -> ImportRecord:
-    """Check the file again against the catalogue as it is now, and apply it."""
-    job = _load(identity, job_id)
+    """Claim a checked import and defer its commit to a worker (``run_commit``)."""
+    _load(identity, job_id)
     if not _claim(identity, job_id):
         job = _load(identity, job_id)
         raise Conflict(f"This import is {job.status}; only a checked import can be committed.")
+    return _record_of(job_id)
+
+
+def run_commit(context, import_id: str, role: str) -> dict:
+    """The task ``imports.commit``: check the file again against the catalogue as it is now,
+    and apply it. A storage that fails raises (the job is tried again later)."""
+    job_id = uuid.UUID(import_id)
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if job is None or job.status != ImportStatus.committing or job.commit_job != context.job_id:
+        return {"import_status": str(job.status) if job else None}
+    identity = Identity(email=job.committed_by, role=Role(role))
     with job_files.workspace() as folder:
         try:
             path = job_files.fetch(job, folder)
         except job_files.FileGone:
-            _finish(job_id, ImportStatus.expired)
-            raise Conflict("The file of this import is no longer kept; upload it again.") from None
-        except BaseException:
-            _release(job_id)
-            raise
-        return _commit_claimed(identity, job_id, path, folder)
+            stopped = "The file of this import is no longer kept; upload it again."
+            _finish(job_id, ImportStatus.expired, {**(job.report or {}), "stopped": stopped})
+            return {"import_status": str(ImportStatus.expired)}
+
+        def progress(phase: str, rows: int) -> None:
+            counts[phase] = counts.get(phase, 0) + rows
+            context.progress({"rows_checked": counts["checking"], **_applied(counts)})
+
+        counts = {"checking": 0}
+        _commit_claimed(identity, job_id, path, folder, progress)
+    return {"import_status": str(db.session.get(ImportJob, job_id).status)}
 
 
-def _commit_claimed(identity: Identity, job_id: uuid.UUID, path: Path, folder: Path):
+def _applied(counts: dict) -> dict:
+    return {"rows_applied": counts["importing"]} if "importing" in counts else {}
+
+
+def commit_failed(error: str, import_id: str, role: str) -> None:
+    """After the commit's last failed attempt: the import is ``failed``, saying why."""
+    job_id = uuid.UUID(import_id)
+    db.session.rollback()
+    job = db.session.get(ImportJob, job_id, populate_existing=True)
+    if job is not None and job.status == ImportStatus.committing:
+        _finish(job_id, ImportStatus.failed, {**(job.report or {}), "stopped": error})
+
+
+def _commit_claimed(
+    identity: Identity, job_id: uuid.UUID, path: Path, folder: Path, progress=None
+) -> None:
     job = db.session.get(ImportJob, job_id)
     suffix = job.suffix
     try:
         sheet, run_options = _options(job, path, folder, dry_run=False)
-        report = imports.import_objects(identity, sheet, run_options).as_dict()
+        report = imports.import_objects(identity, sheet, run_options, progress).as_dict()
     except (FileUnreadable, archives.BadArchive, ServiceError) as error:
+        if isinstance(error, Unavailable):
+            raise  # the database or the storage is away: tried again later
         # The batches before the failure are committed; the report says what stopped it.
         done = getattr(error, "import_report", None)
         report = done.as_dict() if done else {}
         report["stopped"] = getattr(error, "detail", None) or str(error)
         _finish(job_id, ImportStatus.failed, report)
-        return _record_of(job_id)
-    except BaseException:
-        # Whatever was applied is committed, and a second run changes nothing more.
-        _release(job_id)
-        raise
+        return
+    # Anything else raised: whatever was applied is committed, and the next attempt changes
+    # nothing more.
     uow.after_commit(lambda: job_files.remove(job_id, suffix))
     _record(identity, db.session.get(ImportJob, job_id), report, dry_run=False)
-    return _record_of(job_id)
 
 
 def _finish(job_id: uuid.UUID, status: ImportStatus, report: dict | None = None) -> None:
@@ -289,11 +344,15 @@ def expire() -> int:
     imports not committed within ``IMPORT_KEEP_SECONDS`` (``expired``), and remove the import
     files no import waits for. Returns how many expired; storage failures are logged."""
     now = utcnow()
+    working = sa.select(BackgroundJob.id).where(
+        BackgroundJob.status.in_((JobStatus.queued, JobStatus.running))
+    )
     db.session.execute(
         sa.update(ImportJob)
         .where(
             ImportJob.status == ImportStatus.committing,
             ImportJob.committed_at < now - timedelta(seconds=INTERRUPTED_SECONDS),
+            sa.or_(ImportJob.commit_job.is_(None), ImportJob.commit_job.not_in(working)),
         )
         .values(status=ImportStatus.validated, committed_at=None, committed_by=None)
         .execution_options(synchronize_session=False)

@@ -1,0 +1,1 @@
+"""Background work: jobs deferred to worker processes through a durable queue in the database."""

@@ -1,0 +1,21 @@
+"""Every background task, registered by name when the app is built: the one place to read.
+
+``services.background.jobs.defer(name, **args)`` queues one; workers (``catalogue worker``,
+or a thread of the serving process with ``BACKGROUND_RUN=thread``) run them.
+"""
+
+from __future__ import annotations
+
+from catalogue.services.background import tasks, worker
+from catalogue.services.exchange import jobs as import_jobs
+
+
+def register(app) -> None:
+    # A commit of an import sent through the API (POST /api/v1/imports/{id}/commit).
+    tasks.register(
+        app, import_jobs.COMMIT_TASK, import_jobs.run_commit, on_failure=import_jobs.commit_failed
+    )
+    if app.config["BACKGROUND_RUN"] == "thread":
+        # The serving process runs the jobs itself: its worker thread starts with the first
+        # request (again in each process a server forks).
+        app.before_request(lambda: worker.start_thread(app))
