@@ -149,12 +149,17 @@ def beat(job_id: uuid.UUID, worker: str, progress: dict | None = None) -> None:
         connection.execute(sa.update(BackgroundJob).where(_owned(job_id, worker)).values(**values))
 
 
-def succeed(job_id: uuid.UUID, worker: str, result: dict | None) -> None:
+def succeed(
+    job_id: uuid.UUID, worker: str, result: dict | None, progress: dict | None = None
+) -> None:
     db.session.rollback()
+    values = {"status": JobStatus.succeeded, "result": result, "finished_at": utcnow()}
+    if progress is not None:
+        values["progress"] = progress
     db.session.execute(
         sa.update(BackgroundJob)
         .where(_owned(job_id, worker))
-        .values(status=JobStatus.succeeded, result=result, error=None, finished_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     uow.commit()

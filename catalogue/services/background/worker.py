@@ -95,7 +95,7 @@ def execute(job_id: uuid.UUID, worker: str) -> None:
         return
     finally:
         db.session.remove()
-    jobs.succeed(job_id, worker, result)
+    jobs.succeed(job_id, worker, result, heartbeat.latest)
     log.info("background: job %s (%s) done", job_id, name)
 
 
