@@ -143,6 +143,18 @@ CHANNELS: dict[str, Callable] = {
 }
 
 
+def background_jobs(client, job_ids) -> list[str]:
+    """Staff-only: background jobs (``/api/v1/jobs/{id}``) and the imports they commit. An
+    anonymous caller (and a researcher) get a problem, never the job's progress or result."""
+    bodies = []
+    for job_id in job_ids:
+        for path in (f"/api/v1/jobs/{job_id}", "/api/v1/jobs/" + job_id.upper()):
+            response = client.get(path)
+            assert response.status_code in (401, 403), path
+            bodies.append(_text(response).replace(job_id, "<asked>").replace(job_id.upper(), ""))
+    return bodies
+
+
 def leaks(client, hidden_ids, secrets) -> list[str]:
     """``channel: secret`` for every secret (text or id) some channel shows."""
     found = []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 from catalogue.services.search import sync as search_sync
 from tests import helpers
-from tests.leaks import CHANNELS, leaks
+from tests.background import commit_import
+from tests.leaks import CHANNELS, background_jobs, leaks
 
 CANARY = "CANARY-3f9e1c"
 
@@ -50,3 +53,31 @@ def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(app, cli
     assert found == []
     # The checks see the public record, so an empty result is not a blind spot.
     assert leaks(client, [], [public["id"]]) == [f"{name}: {public['id']}" for name in CHANNELS]
+
+
+def test_background_jobs_and_their_imports_are_for_staff_only(app, client, users, curator):
+    """An import of hidden records, committed by a worker: its job's progress and result
+    reach staff only (the job is a channel of its own)."""
+    content = f"object_number;title_fr;status\n2040.0001.001;Plan {CANARY};draft\n".encode()
+    checked = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(content), f"{CANARY}.csv")},
+        headers=curator.headers,
+        content_type="multipart/form-data",
+    ).get_json()
+    committed = commit_import(client, app, checked["links"]["self"], curator.headers).get_json()
+    assert committed["status"] == "committed"
+    job_id = committed["commit_job"]["id"]
+    staff = client.get(f"/api/v1/jobs/{job_id}", headers=curator.headers).get_json()
+    assert staff["status"] == "succeeded" and staff["progress"]["rows_applied"] == 1
+    for caller in ("anonymous", "researcher"):
+        reader = app.test_client()
+        reader.environ_base["HTTP_AUTHORIZATION"] = users[caller].headers.get("Authorization", "")
+        bodies = background_jobs(reader, [job_id])
+        for path in (checked["links"]["self"], f"{checked['links']['self']}/errors.csv"):
+            response = reader.get(path)
+            assert response.status_code in (401, 403)
+            bodies.append(response.get_data(as_text=True).replace(checked["id"], "<asked>"))
+        text = "\n".join(bodies)
+        for secret in (CANARY, "rows_applied", "2040.0001.001", curator.email):
+            assert secret not in text, (caller, secret)

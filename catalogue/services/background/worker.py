@@ -14,7 +14,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 
 from flask import Flask, current_app
@@ -25,7 +24,7 @@ from catalogue.services.background import jobs, local, tasks
 
 log = logging.getLogger(__name__)
 
-_threads: dict[int, threading.Thread] = {}
+_threads: dict[int, tuple[threading.Thread, int, threading.Event]] = {}
 _threads_lock = threading.Lock()
 
 
@@ -164,26 +163,34 @@ def start_thread(app: Flask) -> None:
     """With ``BACKGROUND_RUN=thread``: run this process's worker thread (once per process)."""
     if app.config["BACKGROUND_RUN"] != "thread":
         return
+    running = _threads.get(id(app))
+    if running is not None and running[1] == os.getpid() and running[0].is_alive():
+        return
     with _threads_lock:
-        alive = _threads.get(id(app))
-        if alive is not None and alive.is_alive() and alive.ident and _same_process(alive):
+        running = _threads.get(id(app))
+        # A forked process (a server's worker) has no copy of its parent's threads.
+        if running is not None and running[1] == os.getpid() and running[0].is_alive():
             return
+        stop = threading.Event()
 
         def loop() -> None:
             with app.app_context():
-                while True:
+                while not stop.is_set():
                     try:
-                        run()
+                        run(stop)
                     except Exception:
                         log.exception("background: the worker thread stopped; restarting")
-                        time.sleep(1)
+                        stop.wait(1)
 
         thread = threading.Thread(target=loop, name="background-worker", daemon=True)
-        thread._catalogue_pid = os.getpid()  # type: ignore[attr-defined]
-        _threads[id(app)] = thread
+        _threads[id(app)] = (thread, os.getpid(), stop)
         thread.start()
 
 
-def _same_process(thread: threading.Thread) -> bool:
-    # A forked process (a gunicorn worker) has no copy of its parent's threads.
-    return getattr(thread, "_catalogue_pid", None) == os.getpid()
+def stop_thread(app: Flask, seconds: float = 30) -> None:
+    """Stop this process's worker thread of ``app`` once its current job is done."""
+    running = _threads.pop(id(app), None)
+    if running is not None:
+        running[2].set()
+        local.wake()
+        running[0].join(seconds)

@@ -15,7 +15,7 @@ import pytest
 from catalogue.extensions import db
 from catalogue.services import uow
 from catalogue.services.background import jobs, tasks
-from tests.background import work_off
+from tests.background import wait_for, work_off
 
 FAILURES: list[tuple[str, dict]] = []
 
@@ -151,3 +151,21 @@ def test_the_api_shows_a_job_to_staff_only(app, client, users, test_tasks):
 def test_an_unknown_task_is_refused_when_deferred(app, test_tasks):
     with app.app_context(), pytest.raises(tasks.UnknownTask):
         jobs.defer("test.nothing")
+
+
+def test_the_serving_process_runs_jobs_itself_by_default(app, curator, tmp_path):
+    """``BACKGROUND_RUN=thread`` (``catalogue run``): nothing else to start."""
+    from catalogue.services.background import worker
+    from tests.nodes import node
+
+    with node(app, tmp_path, BACKGROUND_RUN="thread") as served:
+        tasks.register(served, "test.echo", echo)
+        client = served.test_client()
+        try:
+            client.get("/healthz")  # the first request starts the worker thread
+            job_id = defer(served, "test.echo", value="réserve B")
+            finished = wait_for(lambda: state(served, job_id)["status"] == "succeeded", 30)
+        finally:
+            worker.stop_thread(served)
+    assert finished
+    assert state(app, job_id)["result"]["value"] == "réserve B"
