@@ -77,34 +77,54 @@ def post_worker_init(worker):
     util.write_error = _problem
 
 
-# ---- the node's index follower: started with the server, stopped with it -----------------
+# ---- the node's companions: its index follower and its background workers -----------------
+# Started once the server is ready, started again if they stop, stopped with gunicorn.
 
-FOLLOW_COMMAND = [sys.executable, "-c", "from catalogue import main; main()", "search", "follow"]
-_follower = {"process": None, "stopping": threading.Event()}
+# Background jobs (imports committed through the API...) run in `catalogue worker`
+# processes, never in the web workers: BACKGROUND_WORKERS of them per node (default 1; 0 on a
+# node whose jobs run elsewhere, e.g. worker-only machines running `catalogue worker`).
+os.environ.setdefault("BACKGROUND_RUN", "process")
+BACKGROUND_WORKERS = int(os.environ.get("BACKGROUND_WORKERS") or 1)
+
+_CATALOGUE = [sys.executable, "-c", "from catalogue import main; main()"]
+FOLLOW_COMMAND = [*_CATALOGUE, "search", "follow"]
+WORKER_COMMAND = [*_CATALOGUE, "worker"]
+_companions = {"processes": {}, "stopping": threading.Event()}
+
+
+def companions() -> dict[str, list[str]]:
+    """What runs beside the web workers on this node, by name."""
+    named = {"index follower": FOLLOW_COMMAND}
+    for number in range(1, BACKGROUND_WORKERS + 1):
+        named[f"background worker {number}"] = WORKER_COMMAND
+    return named
 
 
 def when_ready(server):
-    """Start ``catalogue search follow`` for this node, and again if it ever stops."""
-    stopping = _follower["stopping"]
+    """Start the node's index follower and background workers, and again if one stops."""
+    stopping = _companions["stopping"]
 
-    def keep_following():
+    def keep_running(name: str, command: list[str]) -> None:
         while not stopping.is_set():
-            process = subprocess.Popen(FOLLOW_COMMAND)  # noqa: S603 (a fixed command)
-            _follower["process"] = process
-            server.log.info("index follower started (pid %s)", process.pid)
+            process = subprocess.Popen(command)  # noqa: S603 (a fixed command)
+            _companions["processes"][name] = process
+            server.log.info("%s started (pid %s)", name, process.pid)
             process.wait()
             if not stopping.wait(1.0):
-                server.log.warning("index follower stopped (%s); starting another", process.pid)
+                server.log.warning("%s stopped (%s); starting another", name, process.pid)
 
-    threading.Thread(target=keep_following, name="index-follower", daemon=True).start()
+    for name, command in companions().items():
+        threading.Thread(target=keep_running, args=(name, command), name=name, daemon=True).start()
 
 
 def on_exit(server):
-    """Stop the follower (it keeps what it committed; the next one applies the rest)."""
-    _follower["stopping"].set()
-    process = _follower["process"]
-    if process is not None and process.poll() is None:
+    """Stop them: the follower keeps what it committed and the next applies the rest; a
+    worker finishes its current job first (a job cut off is another worker's to finish)."""
+    _companions["stopping"].set()
+    running = [p for p in _companions["processes"].values() if p.poll() is None]
+    for process in running:
         process.terminate()
+    for process in running:
         try:
             process.wait(graceful_timeout)
         except subprocess.TimeoutExpired:

@@ -196,6 +196,59 @@ def test_the_app_itself_refuses_a_url_over_its_limit(app, client):
     assert page.status_code == 414 and page.mimetype == "application/problem+json"
 
 
+def _multipart(name: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "catalogue-test-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_the_nodes_background_worker_commits_imports(server):
+    """gunicorn starts the node's background worker (``catalogue worker``): an import
+    committed through the API is answered 202 at once and applied by it."""
+    import http.client
+
+    env = {**os.environ, **served_env(server_instance(server))}
+    catalogue = str(Path(sys.executable).parent / "catalogue")
+
+    def run(*args: str) -> str:
+        command = [catalogue, *args]
+        done = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+        return done.stdout.decode()
+
+    run("users", "create", "served@museum.example", "--role", "curator")
+    token = run("tokens", "create", "served@museum.example").split()[-1]
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def call(method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers={**auth, **(headers or {})})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), json.loads(response.read())
+        finally:
+            connection.close()
+
+    sheet = b"object_number;title_fr\n2050.0001.001;Maquette\n2050.0002.001;Carte\n"
+    body, content_type = _multipart("served.csv", sheet)
+    status, _, checked = call("POST", "/api/v1/imports", body, {"Content-Type": content_type})
+    assert status == 201, checked
+    status, headers, accepted = call("POST", f"/api/v1/imports/{checked['id']}/commit")
+    assert status == 202 and accepted["status"] == "committing"
+    assert headers["Location"].endswith(f"/api/v1/imports/{checked['id']}")
+    deadline = time.monotonic() + 60
+    while True:
+        status, _, current = call("GET", f"/api/v1/imports/{checked['id']}")
+        if current["commit_job"]["status"] in ("succeeded", "failed"):
+            break
+        assert time.monotonic() < deadline, current
+        time.sleep(0.2)
+    assert current["status"] == "committed" and current["report"]["created"] == 2
+    assert current["commit_job"]["status"] == "succeeded"
+
+
 def test_the_nodes_follower_indexes_what_another_process_writes(server):
     """gunicorn starts the node's index follower: records written by another process (which
     does no index work, SEARCH_FOLLOW "process") become searchable, and /readyz says when the
