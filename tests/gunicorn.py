@@ -99,9 +99,17 @@ def _exchange(connection, method: str, path: str, body, headers: dict) -> Answer
 
 
 def start(
-    database_url: str, instance: Path, workers: int = 4, threads: int = 6, secret="test-secret-key"
+    database_url: str,
+    instance: Path,
+    workers: int = 4,
+    threads: int = 6,
+    secret="test-secret-key",
+    config_file: bool = False,
+    env: dict | None = None,
 ) -> Gunicorn:
-    """Serve ``wsgi:app`` on ``database_url``; files go under ``instance``."""
+    """Serve ``wsgi:app`` on ``database_url``; files go under ``instance``. With
+    ``config_file``, under the repository's gunicorn.conf.py (as a production node: its index
+    follower and background worker beside the web workers); ``env`` adds settings."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
@@ -113,11 +121,13 @@ def start(
         "CATALOGUE_INSTANCE": str(instance),
         "DATABASE_URL": database_url,
         "SECRET_KEY": secret,
+        **(env or {}),
     }
     command = [
         sys.executable,
         "-m",
         "gunicorn",
+        *(["--config", str(ROOT / "gunicorn.conf.py")] if config_file else []),
         "--workers",
         str(workers),
         "--worker-class",
