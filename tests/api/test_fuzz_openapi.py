@@ -110,6 +110,14 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         content_type="multipart/form-data",
     )
     assert job.status_code == 201, job.get_data(as_text=True)
+    # A second import, committed: its background job (queued, no worker runs it here).
+    committed = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(rows), "inventaire.csv"), "dry_run": "false"},
+        headers=curator.headers,
+        content_type="multipart/form-data",
+    )
+    assert committed.status_code == 201, committed.get_data(as_text=True)
     objects = [public, draft, gone]
     known = {
         "object_id": [o["id"] for o in objects],
@@ -117,6 +125,7 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         "number": [1, 2],
         "media_id": [image.get_json()["id"]],
         "import_id": [job.get_json()["id"]],
+        "job_id": [committed.get_json()["commit_job"]["id"]],
         "terms": [steel["id"], rocket["id"]],
         "agents": [maker["id"]],
         "places": [place["id"]],
