@@ -169,3 +169,13 @@ def test_the_serving_process_runs_jobs_itself_by_default(app, curator, tmp_path)
             worker.stop_thread(served)
     assert finished
     assert state(app, job_id)["result"]["value"] == "réserve B"
+
+
+def test_an_unknown_way_of_running_jobs_stops_the_app_at_start(tmp_path_factory):
+    from catalogue import create_app
+    from tests.conftest import make_test_config
+
+    config = make_test_config(tmp_path_factory, "sqlite://")
+    config["BACKGROUND_RUN"] = "cron"
+    with pytest.raises(ValueError, match="BACKGROUND_RUN is 'thread' or 'process'"):
+        create_app(config)
