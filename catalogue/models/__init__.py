@@ -39,6 +39,7 @@ from catalogue.models.objects import (
     Status,
     TermField,
 )
+from catalogue.models.sets import ObjectSet, SetMember, SetVersion, Visibility
 
 __all__ = [
     "AUTHORITY_MODELS",
@@ -64,18 +65,22 @@ __all__ = [
     "ObjectMaker",
     "ObjectPlace",
     "ObjectRelation",
+    "ObjectSet",
     "ObjectTerm",
     "ObjectVersion",
     "Place",
     "Relation",
     "RequestCount",
     "Role",
+    "SetMember",
+    "SetVersion",
     "SignInThrottle",
     "Status",
     "Term",
     "TermField",
     "Tombstone",
     "User",
+    "Visibility",
     "Vocabulary",
     "WebSession",
 ]
