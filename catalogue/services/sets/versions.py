@@ -90,11 +90,6 @@ def restore(identity: Identity, set_id: uuid.UUID, number: int, if_match) -> Obj
     check_precondition(read.record(identity, object_set).etag, if_match)
     version = _version(identity, object_set, number)
     data = load_input({k: version.record[k] for k in ("title", "description", "visibility")})
-    before = history.snapshot(object_set)
-    access.check_visibility(identity, object_set.visibility, data["visibility"])
-    object_set.title = data["title"]
-    object_set.description = data.get("description")
-    object_set.visibility = data["visibility"]
     saved = version.record["members"]
     existing = set(
         db.session.execute(
@@ -103,6 +98,12 @@ def restore(identity: Identity, set_id: uuid.UUID, number: int, if_match) -> Obj
             )
         ).scalars()
     )
+    # Nothing is read from here on, so the set is written once (one version number).
+    before = history.snapshot(object_set)
+    access.check_visibility(identity, object_set.visibility, data["visibility"])
+    object_set.title = data["title"]
+    object_set.description = data.get("description")
+    object_set.visibility = data["visibility"]
     current = {m.object_id: m for m in object_set.members}
     now = utcnow()
     members = []
