@@ -156,3 +156,35 @@ def test_csv_of_members_neutralises_formulas(client, users):
     assert "Brouillon secret" in staff.get_data(as_text=True)
     private = new_set(client, curator)
     helpers.is_problem(client.get(f"/api/v1/sets/{private['id']}/members.csv"), 404)
+
+
+def test_a_private_set_reaches_no_one_else_in_any_channel(client, users, other_researcher):
+    researcher, curator = users["researcher"], users["curator"]
+    public = helpers.obj(client, curator, status="public")
+    private = new_set(client, researcher, title="Secret de thèse", description="Ne pas montrer")
+    add_objects(client, researcher, private, public, note="Note privée")
+    set_id = private["id"]
+    for caller in (other_researcher, curator, users["anonymous"]):
+        for path in (
+            f"/api/v1/sets/{set_id}",
+            f"/api/v1/sets/{set_id}/members",
+            f"/api/v1/sets/{set_id}/members.csv",
+            f"/iiif/3/sets/{set_id}/collection",
+            f"/sets/{set_id}",
+        ):
+            assert client.get(path, headers=caller.headers).status_code == 404, path
+        bodies = [
+            client.get(path, headers=caller.headers).get_data(as_text=True)
+            for path in (
+                "/api/v1/sets",
+                f"/api/v1/sets?object={public['id']}",
+                "/api/v1/changes",
+                "/sets",
+                "/oai?verb=ListSets",
+                "/oai?verb=ListRecords&metadataPrefix=oai_dc",
+            )
+        ]
+        text = "\n".join(bodies)
+        assert set_id not in text and "Secret de thèse" not in text and "Note privée" not in text
+    if_signed_in = client.get(f"/api/v1/sets/{set_id}/versions", headers=curator.headers)
+    helpers.is_problem(if_signed_in, 404)

@@ -137,3 +137,15 @@ def all_members(identity: Identity, set_id: uuid.UUID) -> list[dict]:
     access.get_readable(identity, set_id)
     rows = db.session.execute(members_query(identity, set_id))
     return [member_item(json.loads(text), member) for member, text in rows]
+
+
+def own_sets(identity: Identity) -> list[dict]:
+    """The caller's own sets, newest change first (where "add to set" offers to add)."""
+    if not identity.authenticated:
+        return []
+    rows = db.session.execute(
+        sa.select(ObjectSet)
+        .where(ObjectSet.owner_id == identity.user_id)
+        .order_by(ObjectSet.updated_at.desc(), ObjectSet.id)
+    ).scalars()
+    return [{"id": str(s.id), "title": s.title, "visibility": str(s.visibility)} for s in rows]
