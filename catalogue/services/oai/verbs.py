@@ -199,11 +199,13 @@ def _list_sets(body, settings: Settings, args: dict, slots: Slots) -> None:
         _element(entry, "setSpec", f"{SET_ROOT}:{collection.id}")
         name = labels.pick(collection.label, lang, fallback=str(collection.id))
         _element(entry, "setName", xml_safe(name))
-    root = _element(sets, "set")
-    _element(root, "setSpec", SETS_ROOT)
-    _element(root, "setName", "Sets")
     public_sets = sa.select(ObjectSet).where(ObjectSet.visibility == Visibility.public)
-    for object_set in db.session.execute(public_sets.order_by(ObjectSet.id)).scalars():
+    published = list(db.session.execute(public_sets.order_by(ObjectSet.id)).scalars())
+    if published:  # the root of the public sets, listed once there is one
+        root = _element(sets, "set")
+        _element(root, "setSpec", SETS_ROOT)
+        _element(root, "setName", "Sets")
+    for object_set in published:
         entry = _element(sets, "set")
         _element(entry, "setSpec", f"{SETS_ROOT}:{object_set.id}")
         name = labels.pick(object_set.title, lang, fallback=str(object_set.id))
