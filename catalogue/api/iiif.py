@@ -69,4 +69,9 @@ def set_collection(set_id: uuid.UUID):
     """IIIF Presentation 3.0 Collection of a set: one manifest per member you may see."""
     caller = identity()
     document = sets_publish.iiif_collection(caller, set_id, base_url())
-    return _json_ld(document, PRESENTATION_CONTEXT, public=not caller.authenticated)
+    response = _json_ld(document, PRESENTATION_CONTEXT, public=not caller.authenticated)
+    # Its members change more often than a manifest's images, and follow the caller.
+    if not caller.authenticated:
+        response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.add("Authorization")
+    return response

@@ -19,6 +19,7 @@ from catalogue.schemas.sets import (
     MemberPage,
     MembersAdd,
     MembersOrder,
+    SetArgs,
     SetIn,
     SetListArgs,
     SetOut,
@@ -75,7 +76,7 @@ class Sets(MethodView):
 
 @blp.route("/<uuid:set_id>")
 class Set(MethodView):
-    @blp.arguments(MemberListArgs, location="query")
+    @blp.arguments(SetArgs, location="query")
     @blp.response(200, SetOut)
     @documented(blp, 404, 422)
     def get(self, args, set_id: uuid.UUID):

@@ -135,6 +135,13 @@ class SetListArgs(Pagination):
     lang = fields.String(validate=validate.Regexp(r"^[a-zA-Z]{2,3}(-\w+)*$"))
 
 
+class SetArgs(Input):
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = fields.String(validate=validate.Regexp(r"^[a-zA-Z]{2,3}(-\w+)*$"))
+
+
 class MemberListArgs(Pagination):
     class Meta:
         unknown = EXCLUDE

@@ -60,6 +60,8 @@ def test_iiif_collection_lists_the_manifests_of_visible_members(client, users):
     assert collection["items"][0]["thumbnail"][0]["id"].endswith("/thumbnail")
     assert collection["homepage"][0]["id"].endswith(f"/sets/{created['id']}")
     assert draft["id"] not in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert "Authorization" in response.headers["Vary"]
     as_curator = client.get(f"/iiif/3/sets/{created['id']}/collection", headers=curator.headers)
     assert len(as_curator.get_json()["items"]) == 2
     assert as_curator.headers["Cache-Control"] == "private"
