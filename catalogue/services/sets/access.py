@@ -60,6 +60,13 @@ def get_readable(identity: Identity, set_id: uuid.UUID) -> ObjectSet:
     return object_set
 
 
+def check_editable(identity: Identity, set_id: uuid.UUID) -> None:
+    """Raise as ``load_for_write`` would, without locking anything."""
+    identity.require_authenticated()
+    if not can_edit(identity, get_readable(identity, set_id)):
+        raise Forbidden("Only the set's owner (or an admin) may change it.")
+
+
 def load_for_write(identity: Identity, set_id: uuid.UUID) -> ObjectSet:
     """The set, locked for this unit of work, if ``identity`` may change it."""
     identity.require_authenticated()

@@ -155,10 +155,12 @@ def _wanted(identity: Identity, body: dict) -> list[tuple[uuid.UUID, str | None]
 
 def add_members(identity: Identity, set_id: uuid.UUID, body: dict, if_match=None) -> ObjectSet:
     """Add objects at the end of the set; those already in it stay where they are."""
+    access.check_editable(identity, set_id)
+    # Found before the set is locked: a search of thousands of results holds no lock.
+    wanted = _wanted(identity, body)
     object_set = access.load_for_write(identity, set_id)
     if if_match is not None:
         check_precondition(read.record(identity, object_set).etag, if_match)
-    wanted = _wanted(identity, body)
     before = history.snapshot(object_set)
     present = {m.object_id for m in object_set.members}
     position = max((m.position for m in object_set.members), default=-1) + 1
