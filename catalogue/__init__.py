@@ -93,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         permissions,
         rate_limits,
         search,
+        sets,
     )
     from catalogue.api.http import unreadable_body
     from catalogue.http.uploads import UploadRequest
@@ -111,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(exchange.exports_blp)
     api.register_blueprint(jobs.blp)
     api.register_blueprint(media.blp)
+    api.register_blueprint(sets.blp)
     app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)

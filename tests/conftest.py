@@ -25,8 +25,9 @@ from catalogue.models import Base
 from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
 
-# Fixtures every test package may use: media storages (a folder, or S3 on SeaweedFS).
-pytest_plugins = ["tests.storage_fixtures"]
+# Fixtures every test package may use: media storages (a folder, or S3 on SeaweedFS), and
+# a second researcher for the sets tests.
+pytest_plugins = ["tests.storage_fixtures", "tests.sets_helpers"]
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES_OFF = "none"

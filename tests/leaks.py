@@ -130,6 +130,36 @@ def search(client, hidden_ids) -> list[str]:
     return bodies
 
 
+def sets(client, hidden_ids) -> list[str]:
+    """Every public set, through the API (set, members, CSV), its page, its IIIF Collection
+    and its OAI-PMH set; the public list of sets."""
+    bodies, listed, page = [_text(client.get("/sets"))], [], 1
+    while True:
+        response = client.get("/api/v1/sets", query_string={"page": page, "per_page": 100})
+        bodies.append(_text(response))
+        listed += [item["id"] for item in response.get_json()["items"]]
+        if not response.get_json()["next"]:
+            break
+        page += 1
+    for set_id in listed:
+        for path in (
+            f"/api/v1/sets/{set_id}",
+            f"/api/v1/sets/{set_id}/members?per_page=100",
+            f"/api/v1/sets/{set_id}/members.csv",
+            f"/api/v1/sets/{set_id}/versions",
+            f"/iiif/3/sets/{set_id}/collection",
+            f"/sets/{set_id}",
+        ):
+            bodies.append(_text(client.get(path)))
+        for verb in ("ListRecords", "ListIdentifiers"):
+            args = {"verb": verb, "metadataPrefix": "oai_dc", "set": f"set:{set_id}"}
+            bodies.append(_text(client.get("/oai", query_string=args)))
+    for object_id in hidden_ids:
+        response = client.get("/api/v1/sets", query_string={"object": object_id})
+        bodies.append(_asked(response, object_id))
+    return bodies
+
+
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
     "changes feed": changes_feed,
@@ -140,6 +170,7 @@ CHANNELS: dict[str, Callable] = {
     "web pages": web_pages,
     "IIIF manifests": iiif_manifests,
     "search": search,
+    "sets": sets,
 }
 
 

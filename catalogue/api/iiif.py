@@ -10,6 +10,7 @@ from catalogue.api.http import identity, json_response
 from catalogue.http.files import send
 from catalogue.http.urls import base_url
 from catalogue.services.media import delivery
+from catalogue.services.sets import publish as sets_publish
 
 blp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
@@ -61,3 +62,16 @@ def image(media_id: uuid.UUID, region: str, size: str, rotation: str, quality_fo
 def manifest(object_id: uuid.UUID):
     """IIIF Presentation 3.0 manifest: one canvas per public image of the object."""
     return _json_ld(delivery.manifest(identity(), object_id, base_url()), PRESENTATION_CONTEXT)
+
+
+@blp.get("/sets/<uuid:set_id>/collection")
+def set_collection(set_id: uuid.UUID):
+    """IIIF Presentation 3.0 Collection of a set: one manifest per member you may see."""
+    caller = identity()
+    document = sets_publish.iiif_collection(caller, set_id, base_url())
+    response = _json_ld(document, PRESENTATION_CONTEXT, public=not caller.authenticated)
+    # Its members change more often than a manifest's images, and follow the caller.
+    if not caller.authenticated:
+        response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.add("Authorization")
+    return response

@@ -40,6 +40,7 @@ from catalogue.models.objects import (
     Status,
     TermField,
 )
+from catalogue.models.sets import ObjectSet, SetMember, SetVersion, Visibility
 
 __all__ = [
     "AUTHORITY_MODELS",
@@ -67,18 +68,22 @@ __all__ = [
     "ObjectMaker",
     "ObjectPlace",
     "ObjectRelation",
+    "ObjectSet",
     "ObjectTerm",
     "ObjectVersion",
     "Place",
     "Relation",
     "RequestCount",
     "Role",
+    "SetMember",
+    "SetVersion",
     "SignInThrottle",
     "Status",
     "Term",
     "TermField",
     "Tombstone",
     "User",
+    "Visibility",
     "Vocabulary",
     "WebSession",
 ]

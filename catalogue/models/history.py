@@ -71,3 +71,7 @@ class ChangeLogEntry(Base):
     status_before: Mapped[Status | None] = mapped_column(_enum(Status, "object_status"))
     status_after: Mapped[Status | None] = mapped_column(_enum(Status, "object_status"))
     at: Mapped[datetime] = mapped_column(index=True)
+    # A change of the object's place in a public set (``added`` or ``removed``): the object
+    # itself is unchanged, but its OAI-PMH sets and the set's published membership are not.
+    set_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    set_change: Mapped[str | None] = mapped_column(sa.String(16))

@@ -19,6 +19,11 @@ class ChangesArgs(Schema):
     )
 
 
+class ChangeSetOut(Schema):
+    id = fields.UUID()
+    change = fields.String(metadata={"enum": ["added", "removed"]})
+
+
 class ChangeOut(Schema):
     event = fields.String(
         metadata={"enum": ["created", "updated", "deleted", "published", "unpublished"]}
@@ -26,6 +31,10 @@ class ChangeOut(Schema):
     id = fields.UUID()
     object_number = fields.String()
     at = fields.String(metadata={"format": "date-time"})
+    set = fields.Nested(
+        ChangeSetOut,
+        metadata={"description": "Present when the object entered or left a public set."},
+    )
 
 
 class ChangesOut(Schema):

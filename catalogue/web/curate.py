@@ -21,6 +21,7 @@ from catalogue.services.media import records as media
 from catalogue.services.objects import dashboard as overview
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
+from catalogue.services.sets import read as sets_read
 from catalogue.web import choices, finder, objectform
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 
@@ -50,17 +51,27 @@ def dashboard():
 def search():
     args = finder.parse_args(request.args)
     results = finder.find(identity(), args)
-    page = render_template("web/search.html", results=results, args=args, link="curate.view")
+    my_sets = sets_read.own_sets(identity())
+    page = render_template(
+        "web/search.html", results=results, args=args, link="curate.view", my_sets=my_sets
+    )
     return page, 400 if results["error"] else 200
 
 
 @bp.get("/objects/<uuid:object_id>")
 @signed_in
 def view(object_id: uuid.UUID):
-    record = objects_read.get(identity(), object_id)
-    files = media.list_for_object(identity(), object_id) if identity().is_staff else []
+    me = identity()
+    record = objects_read.get(me, object_id)
+    files = media.list_for_object(me, object_id) if me.is_staff else []
+    in_sets = sets_read.list_sets(me, {"mine": True, "object": object_id, "per_page": 100})
     return render_template(
-        "web/curate_object.html", record=record.data, etag=record.etag, files=files
+        "web/curate_object.html",
+        record=record.data,
+        etag=record.etag,
+        files=files,
+        my_sets=sets_read.own_sets(me),
+        in_sets=in_sets.items,
     )
 
 

@@ -118,8 +118,18 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         content_type="multipart/form-data",
     )
     assert committed.status_code == 201, committed.get_data(as_text=True)
+    showcase = helpers.post(
+        client, curator, "/api/v1/sets", {"title": "Vitrine", "visibility": "public"}
+    )
+    added = client.post(
+        f"/api/v1/sets/{showcase['id']}/members",
+        json={"objects": [{"id": public["id"], "note": "Vue"}, {"id": draft["id"]}]},
+        headers=curator.headers,
+    )
+    assert added.status_code == 200, added.get_data(as_text=True)
     objects = [public, draft, gone]
     known = {
+        "set_id": [showcase["id"]],
         "object_id": [o["id"] for o in objects],
         "object_number": [o["object_number"] for o in objects],
         "number": [1, 2],

@@ -8,6 +8,7 @@ from catalogue.services.search import sync as search_sync
 from tests import helpers
 from tests.background import commit_import
 from tests.leaks import CHANNELS, background_jobs, leaks
+from tests.sets_helpers import add, new_set
 
 CANARY = "CANARY-3f9e1c"
 
@@ -22,7 +23,9 @@ def patch(client, caller, record, changes):
     assert response.status_code == 200
 
 
-def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(app, client, curator):
+def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(
+    app, client, curator, users
+):
     with app.app_context():
         search_sync.engine(
             app
@@ -45,10 +48,37 @@ def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(app, cli
     patch(client, curator, withdrawn, {"status": "draft"})
     patch(client, curator, withdrawn, {"title": text, "description": text})
 
+    # A public set holding the public record and the hidden ones (a note on each), and a
+    # researcher's private set: only the public member of the public set may show.
+    showcase = new_set(client, curator, title="Vitrine", visibility="public")
+    add(client, curator, showcase, {"objects": [{"id": public["id"]}]})
+    for hidden in (draft, internal, withdrawn):
+        add(client, curator, showcase, {"objects": [{"id": hidden["id"], "note": CANARY}]})
+    researcher = users["researcher"]
+    private = new_set(client, researcher, title=f"Privé {CANARY}", description=CANARY)
+    add(client, researcher, private, {"objects": [{"id": public["id"], "note": CANARY}]})
+    shared = new_set(client, researcher, title=f"Partagé {CANARY}", visibility="shared")
+    add(client, researcher, shared, {"objects": [{"id": public["id"]}]})
+    for set_id in (private["id"], shared["id"]):
+        for path in (
+            f"/api/v1/sets/{set_id}",
+            f"/sets/{set_id}",
+            f"/iiif/3/sets/{set_id}/collection",
+        ):
+            assert client.get(path).status_code == 404, path
+
     found = leaks(
         client,
         hidden_ids=[draft["id"], internal["id"], withdrawn["id"]],
-        secrets=[CANARY, draft["id"], internal["id"], hidden_image, draft["object_number"]],
+        secrets=[
+            CANARY,
+            draft["id"],
+            internal["id"],
+            hidden_image,
+            draft["object_number"],
+            private["id"],
+            shared["id"],
+        ],
     )
     assert found == []
     # The checks see the public record, so an empty result is not a blind spot.

@@ -38,15 +38,22 @@ STAFF_READS = [
 SIGNED_IN_READS = [
     "/api/v1/objects/{id}/versions?per_page=1000",
     "/api/v1/objects/{id}/versions/1",
+    "/api/v1/sets/{other}/versions?per_page=1000",
+    "/api/v1/sets/{other}/versions/1",
 ]
 
 
-def api_writes(app) -> list[tuple[str, str]]:
-    """Every (method, rule) of the JSON API that writes; all of them are for staff."""
+# Writes open to every signed-in user (each set's owner): anonymous callers get 401 first.
+SIGNED_IN_WRITES = "/api/v1/sets"
+
+
+def api_writes(app, staff_only: bool = True) -> list[tuple[str, str]]:
+    """Every (method, rule) of the JSON API that writes; all but the sets are for staff."""
     return sorted(
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
+        and not (staff_only and rule.rule.startswith(SIGNED_IN_WRITES))
         for method in rule.methods & WRITES
     )
 
@@ -97,7 +104,9 @@ def test_a_researcher_gets_403_before_the_body_is_looked_at(
 @pytest.mark.parametrize("body", ["json", "plain text", "too large"])
 def test_an_anonymous_caller_gets_401_whatever_the_body(app, client, state, record, body):
     before = state()
-    for method, rule in api_writes(app):
+    writes = api_writes(app, staff_only=False)
+    assert ("PUT", "/api/v1/sets/<uuid:set_id>/members") in writes
+    for method, rule in writes:
         kwargs = dict(INVALID_BODIES[body])
         kwargs.pop("headers", None)
         response = client.open(concrete(rule, record["id"]), method=method, **kwargs)
@@ -116,7 +125,7 @@ def test_staff_only_reads_refuse_before_checking_arguments(
 
 @pytest.mark.parametrize("path", SIGNED_IN_READS)
 def test_version_history_asks_anonymous_callers_to_sign_in_first(client, record, path):
-    helpers.is_problem(client.get(path.format(id=record["id"])), 401)
+    helpers.is_problem(client.get(path.format(id=record["id"], other=uuid.uuid4())), 401)
 
 
 def test_staff_still_get_the_field_errors(client, curator, record):

@@ -192,3 +192,40 @@ def test_a_stale_edit_is_refused_and_the_first_change_is_kept(app, people, open_
     first.get_by_role("button", name="Compare").click()
     expect(first.locator("table.diff ins")).to_contain_text(["German steel helmet M35"])
     shot(first, "history-diff", backend)
+
+
+def test_a_researcher_builds_a_private_set_from_a_search_and_shares_it(
+    app, people, open_page, backend
+):
+    for letter in "AB":
+        make_object(app, title={"fr": f"Rampe {letter}", "en": f"Ramp {letter}"}, status="public")
+    researcher = open_page()
+    sign_in(researcher, people["researcher"])
+    researcher.goto("/curate/search?q=rampe")
+    researcher.get_by_label("Set", exact=True).select_option("new")
+    researcher.get_by_label("Name of the new set").fill("Les rampes de lancement")
+    researcher.get_by_role("button", name="Add all 2 results").click()
+    researcher.wait_for_url(re.compile(r".*/my/sets/[0-9a-f-]{36}$"))
+    members = researcher.locator(".set-members > li")
+    expect(members).to_have_count(2)
+    expect(researcher.locator(".meta")).to_contain_text("Private")
+    first = members.first.locator("a").first.inner_text()
+    researcher.get_by_role("button", name=f"Move down: {first}").click()
+    expect(researcher.locator(".set-members > li").last.locator("a").first).to_have_text(first)
+    researcher.locator(".set-members > li").first.get_by_label("Note").fill("À comparer")
+    researcher.locator(".set-members > li").first.get_by_role(
+        "button", name="Save the note"
+    ).click()
+    expect(researcher.locator(".flash")).to_contain_text("Note saved.")
+    researcher.get_by_label("Shared: everyone signed in").check()
+    researcher.get_by_role("button", name="Save", exact=True).click()
+    expect(researcher.locator(".meta")).to_contain_text("Shared")
+    shot(researcher, "set", backend)
+
+    curator = open_page()
+    sign_in(curator, people["curator"])
+    curator.goto("/my/sets")
+    curator.get_by_role("link", name="Les rampes de lancement").click()
+    expect(curator.locator(".set-members > li")).to_have_count(2)
+    expect(curator.locator(".note").first).to_have_text("À comparer")
+    assert "Delete the set" not in curator.content()

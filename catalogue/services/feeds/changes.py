@@ -13,6 +13,10 @@ no                 yes               ``published``
 yes                no                ``unpublished``
 yes                no (deleted)      ``deleted``
 =================  ================  ==========================
+
+An entry that records an object entering or leaving a public set (``set_id``) is an
+``updated`` event of the object that also carries ``set``: ``{"id", "change"}``, with
+``change`` ``added`` or ``removed``.
 """
 
 from __future__ import annotations
@@ -85,14 +89,31 @@ class Event:
     id: str
     object_number: str
     at: str
+    set: dict | None = None
 
     def as_item(self) -> dict:
-        return {
+        item = {
             "event": self.event,
             "id": self.id,
             "object_number": self.object_number,
             "at": self.at,
         }
+        if self.set:
+            item["set"] = self.set
+        return item
+
+
+def event_of(entry: ChangeLogEntry, identity: Identity) -> Event:
+    """The feed's event for ``entry`` as ``identity`` sees it."""
+    in_set = {"id": str(entry.set_id), "change": entry.set_change} if entry.set_id else None
+    return Event(
+        entry.seq,
+        event_for(entry, identity),
+        str(entry.object_id),
+        entry.object_number,
+        iso(entry.at),
+        in_set,
+    )
 
 
 @dataclass
@@ -121,10 +142,7 @@ def read(identity: Identity, since: str | None = None, limit: int = DEFAULT_LIMI
     )
     has_more = len(entries) > limit
     entries = entries[:limit]
-    events = [
-        Event(e.seq, event_for(e, identity), str(e.object_id), e.object_number, iso(e.at))
-        for e in entries
-    ]
+    events = [event_of(e, identity) for e in entries]
     last = entries[-1].seq if entries else after
     return ChangesPage(events, encode_cursor(last), has_more)
 
@@ -160,10 +178,7 @@ def public_slice(offset: int, count: int) -> list[Event]:
         .offset(offset)
         .limit(count)
     ).scalars()
-    return [
-        Event(e.seq, event_for(e, ANONYMOUS), str(e.object_id), e.object_number, iso(e.at))
-        for e in entries
-    ]
+    return [event_of(e, ANONYMOUS) for e in entries]
 
 
 # Every record read asks this for Last-Modified: a compiled one-row read, no ORM session.

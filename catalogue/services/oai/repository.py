@@ -28,7 +28,10 @@ from catalogue.models import (
     ChangeLogEntry,
     OaiPayload,
     ObjectCollection,
+    ObjectSet,
+    SetMember,
     Status,
+    Visibility,
 )
 from catalogue.schemas.text import REFUSED
 from catalogue.services.oai import formats
@@ -43,6 +46,8 @@ VERBS = {
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}),
 }
 SET_ROOT = "collection"
+# Public sets of objects (``set:{id}``), beside the collections.
+SETS_ROOT = "set"
 # The syntax OAI-PMH.xsd gives these arguments, which the <request> element echoes.
 PREFIX_SYNTAX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+\Z")
 SET_SYNTAX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*\Z")
@@ -111,20 +116,33 @@ class Item:
 
 
 def _set_condition(spec: str):
+    if spec.partition(":")[0] == SETS_ROOT:
+        members = (
+            sa.select(SetMember.object_id)
+            .join(ObjectSet, ObjectSet.id == SetMember.set_id)
+            .where(ObjectSet.visibility == Visibility.public)
+        )
+        if spec != SETS_ROOT:
+            members = members.where(SetMember.set_id == _set_id(spec, SETS_ROOT))
+        return ChangeLogEntry.object_id.in_(members)
     members = sa.select(ObjectCollection.object_id)
     if spec != SET_ROOT:
         members = members.where(ObjectCollection.collection_id == _collection_id(spec))
     return ChangeLogEntry.object_id.in_(members)
 
 
-def _collection_id(spec: str) -> uuid.UUID:
+def _set_id(spec: str, root: str) -> uuid.UUID:
     prefix, _, value = spec.partition(":")
     try:
-        if prefix != SET_ROOT:
+        if prefix != root:
             raise ValueError(spec)
         return uuid.UUID(value)
     except ValueError as error:
         raise OaiError("noRecordsMatch", f"There is no set {spec!r}.") from error
+
+
+def _collection_id(spec: str) -> uuid.UUID:
+    return _set_id(spec, SET_ROOT)
 
 
 def page(conditions: list, after: int, limit: int, prefix: str | None = None) -> list[Item]:
@@ -165,6 +183,16 @@ def _items(rows, prefix: str | None) -> list[Item]:
             .order_by(ObjectCollection.position)
         ):
             memberships.setdefault(object_id, []).append(f"{SET_ROOT}:{collection_id}")
+        for object_id, set_id in db.session.execute(
+            sa.select(SetMember.object_id, SetMember.set_id)
+            .join(ObjectSet, ObjectSet.id == SetMember.set_id)
+            .where(
+                _among(SetMember.object_id, [item.object_id for item in items]),
+                ObjectSet.visibility == Visibility.public,
+            )
+            .order_by(SetMember.set_id)
+        ):
+            memberships.setdefault(object_id, []).append(f"{SETS_ROOT}:{set_id}")
     for item in items:
         item.sets = tuple(memberships.get(item.object_id, ()))
     return items

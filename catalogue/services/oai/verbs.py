@@ -21,13 +21,14 @@ import sqlalchemy as sa
 from lxml import etree
 
 from catalogue.extensions import db
-from catalogue.models import ChangeLogEntry, Collection
+from catalogue.models import ChangeLogEntry, Collection, ObjectSet, Visibility
 from catalogue.schemas.text import xml_safe
 from catalogue.services import labels
 from catalogue.services.oai import formats
 from catalogue.services.oai import payloads as oai_payloads
 from catalogue.services.oai.repository import (
     SET_ROOT,
+    SETS_ROOT,
     Item,
     ListRequest,
     OaiError,
@@ -197,6 +198,17 @@ def _list_sets(body, settings: Settings, args: dict, slots: Slots) -> None:
         entry = _element(sets, "set")
         _element(entry, "setSpec", f"{SET_ROOT}:{collection.id}")
         name = labels.pick(collection.label, lang, fallback=str(collection.id))
+        _element(entry, "setName", xml_safe(name))
+    public_sets = sa.select(ObjectSet).where(ObjectSet.visibility == Visibility.public)
+    published = list(db.session.execute(public_sets.order_by(ObjectSet.id)).scalars())
+    if published:  # the root of the public sets, listed once there is one
+        root = _element(sets, "set")
+        _element(root, "setSpec", SETS_ROOT)
+        _element(root, "setName", "Sets")
+    for object_set in published:
+        entry = _element(sets, "set")
+        _element(entry, "setSpec", f"{SETS_ROOT}:{object_set.id}")
+        name = labels.pick(object_set.title, lang, fallback=str(object_set.id))
         _element(entry, "setName", xml_safe(name))
 
 
