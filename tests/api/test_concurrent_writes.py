@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.models import AUTHORITY_MODELS, Base, CatalogueObject, Media
+from catalogue.models import AUTHORITY_MODELS, Base, CatalogueObject, Media, ObjectSet
 from catalogue.models.base import Timestamps
 from tests import gunicorn, helpers
 
@@ -19,7 +19,7 @@ ROUNDS = 3
 
 
 def test_every_record_kind_is_raced():
-    raced = {CatalogueObject, Media, *AUTHORITY_MODELS.values()}
+    raced = {CatalogueObject, Media, ObjectSet, *AUTHORITY_MODELS.values()}
     kinds = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, Timestamps)}
     assert kinds == raced, "a new record kind needs a race below"
 
@@ -168,3 +168,17 @@ def test_writers_of_several_media_of_one_object_all_save(server, app, client, cu
     assert not saved[0]["primary"]
     shown = current(server, curator, f"/api/v1/objects/{record['id']}").body["media"]
     assert {m["id"]: m["primary"] for m in shown} == {m["id"]: m["primary"] for m in saved}
+
+
+def test_one_writer_wins_on_a_set(server, client, curator):
+    made = helpers.post(client, curator, "/api/v1/sets", {"title": {"fr": "Sélection"}})
+    path = f"/api/v1/sets/{made['id']}"
+    for round_ in range(ROUNDS):
+        bodies = [{"title": {"en": f"Round {round_}, writer {i}"}} for i in range(WRITERS)]
+        winner, answer = race(server, curator, path, bodies)
+        saved = current(server, curator, path)
+        assert saved.body["title"]["en"] == bodies[winner]["title"]["en"]
+        assert saved.headers["ETag"] == answer.headers["ETag"]
+        assert saved.body["version"] == round_ + 2
+        versions = current(server, curator, f"{path}/versions?per_page=100").body
+        assert [v["number"] for v in versions["items"]] == list(range(round_ + 2, 0, -1))

@@ -18,6 +18,7 @@ from catalogue.models import (
     Collection,
     Location,
     Media,
+    ObjectSet,
     Place,
     Term,
 )
@@ -42,6 +43,11 @@ def _authority(make):
     return build
 
 
+def _set(app, client, curator):
+    made = helpers.post(client, curator, "/api/v1/sets", {"title": {"fr": "Sélection"}})
+    return made["links"]["self"], "title"
+
+
 # Every record kind, and how to make one: (path of the record, a text field of it).
 RECORD_KINDS = {
     CatalogueObject: _object,
@@ -51,6 +57,7 @@ RECORD_KINDS = {
     Collection: _authority(lambda c, u: helpers.collection(c, u, "Fonds V2", "V2 collection")),
     Location: _authority(lambda c, u: helpers.location(c, u, "Réserve A")),
     Media: _media,
+    ObjectSet: _set,
 }
 
 
