@@ -53,6 +53,9 @@ def defaults() -> dict:
         "MEDIA_STORAGE": env("MEDIA_STORAGE", (INSTANCE / "media").as_uri()),
         # Endpoint of an S3-compatible server (SeaweedFS, MinIO...); empty for AWS S3.
         "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL") or None,
+        # What answers searches: "whoosh" (an index per node, in SEARCH_INDEX_DIR) or
+        # "postgresql" (full-text search in the catalogue database, no index per node).
+        "SEARCH_BACKEND": env("SEARCH_BACKEND", "whoosh"),
         # Directory of the Whoosh full-text index.
         "SEARCH_INDEX_DIR": env("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
         # Who applies the change log to this node's index: "inline" (the request that wrote,
@@ -141,6 +144,13 @@ def defaults() -> dict:
     }
 
 
+SEARCH_BACKENDS = ("whoosh", "postgresql")
+
+
+def _is_postgresql(url: str | None) -> bool:
+    return bool(url) and url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
 def check(config: dict) -> None:
     """Refuse settings the catalogue must not run with (``ConfigError`` lists them all)."""
     problems = []
@@ -161,6 +171,17 @@ def check(config: dict) -> None:
                 "PUBLIC_BASE_URL must be the http(s) address the public uses, such as "
                 f"https://collections.museum.example (a path may follow), not {base!r}."
             )
+    search_backend = config.get("SEARCH_BACKEND") or "whoosh"
+    if search_backend not in SEARCH_BACKENDS:
+        problems.append(
+            f"SEARCH_BACKEND must be whoosh or postgresql, not {search_backend!r}."
+        )
+    elif search_backend == "postgresql" and not _is_postgresql(config.get("DATABASE_URL")):
+        problems.append(
+            "SEARCH_BACKEND=postgresql searches the catalogue database, which must then be "
+            "PostgreSQL (DATABASE_URL=postgresql+psycopg://...); with another database use "
+            "SEARCH_BACKEND=whoosh."
+        )
     if environment == "production":
         if not base:
             problems.append(
