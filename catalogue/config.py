@@ -173,9 +173,7 @@ def check(config: dict) -> None:
             )
     search_backend = config.get("SEARCH_BACKEND") or "whoosh"
     if search_backend not in SEARCH_BACKENDS:
-        problems.append(
-            f"SEARCH_BACKEND must be whoosh or postgresql, not {search_backend!r}."
-        )
+        problems.append(f"SEARCH_BACKEND must be whoosh or postgresql, not {search_backend!r}.")
     elif search_backend == "postgresql" and not _is_postgresql(config.get("DATABASE_URL")):
         problems.append(
             "SEARCH_BACKEND=postgresql searches the catalogue database, which must then be "

@@ -91,10 +91,7 @@ UPGRADE = [
         f"CREATE INDEX documents_tsv_{name} ON search.documents USING gin (tsv_{name})"
         for name in ("title", "description", "maker", "place", "material")
     ),
-    *(
-        f"CREATE INDEX documents_{name} ON search.documents USING gin ({name})"
-        for name in FACETS
-    ),
+    *(f"CREATE INDEX documents_{name} ON search.documents USING gin ({name})" for name in FACETS),
     "CREATE INDEX documents_status ON search.documents (status)",
     "CREATE INDEX documents_number_key ON search.documents (number_key text_pattern_ops)",
 ]

@@ -111,7 +111,7 @@ def _leaf_query(node, condition: Condition) -> str | None:
         return _prefix_query(condition, node.text)
     raise QueryError(
         "Wildcards inside a word and ranges are not supported by this search backend; "
-        "use words, \"phrases\", prefix* or fuzzy~."
+        'use words, "phrases", prefix* or fuzzy~.'
     )
 
 
