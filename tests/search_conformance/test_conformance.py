@@ -255,7 +255,7 @@ def test_sorting_and_pagination(client, users, shelf, sort):
     visible = [records[key] for key in ("a4", "v1", "casque", "caisse", "note")]
     keys = {
         "object_number": lambda r: r["object_number"],
-        "date": lambda r: (r["production"]["date"]["earliest"] if r.get("production") else "9"),
+        "date": lambda r: r["production"]["date"]["earliest"] if r.get("production") else "9",
         "updated": lambda r: r["updated_at"],
     }
     expected = [r["object_number"] for r in sorted(visible, key=keys[sort])]
