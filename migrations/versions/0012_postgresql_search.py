@@ -4,7 +4,9 @@ What ``SEARCH_BACKEND=postgresql`` searches: one row per object in ``search.docu
 a schema of its own, apart from the catalogue's tables), with tsvector columns the database
 computes from the texts through French and English text search configurations that fold
 accents (``unaccent``), and GIN indexes over them and over the facet values.
-``search.state`` holds how far down the change log the table has read.
+``search.state`` holds how far down the change log the table has read; ``search.words`` the
+words of every indexed text (lower case, as written, and folded), which fuzzy terms and
+spelling suggestions are drawn from (``fuzzystrmatch``'s edit distance).
 
 PostgreSQL only: on SQLite this migration does nothing (the Whoosh backend needs no table).
 
@@ -26,6 +28,7 @@ FACETS = ("object_type", "material_ids", "collection", "maker_ids", "place_ids",
 
 UPGRADE = [
     "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS fuzzystrmatch",
     "CREATE SCHEMA IF NOT EXISTS search",
     # Accents folded before stemming, in both languages; "simple" for prefixes.
     "CREATE TEXT SEARCH CONFIGURATION search.fr (COPY = pg_catalog.french)",
@@ -86,6 +89,8 @@ UPGRADE = [
     """,
     "CREATE TABLE search.state (id integer PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL)",
     "INSERT INTO search.state (id, seq) VALUES (1, 0)",
+    "CREATE TABLE search.words (word text PRIMARY KEY, folded text NOT NULL)",
+    "CREATE INDEX words_folded ON search.words (folded text_pattern_ops)",
     "CREATE INDEX documents_tsv_all ON search.documents USING gin (tsv_all)",
     *(
         f"CREATE INDEX documents_tsv_{name} ON search.documents USING gin (tsv_{name})"

@@ -1,9 +1,8 @@
 """The API search tests of ``tests/api/test_search.py``, run against every backend set-up:
 ``GET /api/v1/search`` answers the same shapes and the same results with each.
 
-Left out: the tests about the Whoosh index itself (its directory, the spelling suggestion,
-the hypothesis fuzzing, which runs on the default backend) and those whose answer names a
-suggestion; ``test_conformance.py`` covers the rest of what both backends must do.
+Left out: the test about the Whoosh index's own directory and readiness;
+``test_conformance.py`` covers the rest of what both backends must do.
 """
 
 from __future__ import annotations
@@ -17,8 +16,10 @@ from tests.api.test_search import (  # noqa: F401 (collected here, with this fol
     test_facet_counts_match_a_count_in_the_database,
     test_filters,
     test_finds_french_and_english_text_and_linked_labels,
+    test_random_and_hostile_queries_never_fail,
     test_renaming_a_linked_authority_reaches_the_index,
     test_script_in_a_record_comes_back_inert,
     test_sorting_and_paging,
     test_staff_only_fields_are_never_matched,
+    test_visibility_of_results_totals_and_facets,
 )

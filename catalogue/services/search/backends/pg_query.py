@@ -9,13 +9,14 @@ configurations (``search.fr``, ``search.en``, both folding accents with ``unacce
 - a word searched in every text field reads ``tsv_all`` (one GIN index), in one field its
   own ``tsv_<field>``; ``"phrases"`` are ``phraseto_tsquery``; ``prefix*`` a lexeme prefix;
 - ``number:`` and words with a digit compare the accession number (exact or prefix);
-- ``fuzzy~`` matches the word as typed (PostgreSQL has no edit distance over lexemes);
+- ``fuzzy~`` stands for the indexed words within its edit distance (``pg_spelling``);
   other wildcards and ranges are refused with a 400 that says so.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query
@@ -65,6 +66,8 @@ class Condition:
     numbers: list[str] = field(default_factory=list)
     marks: dict[str, list[str]] = field(default_factory=dict)
     where: str = "TRUE"
+    # (folded word, edit distance, prefix length) -> the words a fuzzy term stands for.
+    fuzzy: Callable[[str, int, int], list[str]] | None = None
 
     def bind(self, value) -> str:
         name = f"q{len(self.params)}"
@@ -72,8 +75,8 @@ class Condition:
         return f":{name}"
 
 
-def translate(parsed: query.Query) -> Condition:
-    condition = Condition()
+def translate(parsed: query.Query, fuzzy=None) -> Condition:
+    condition = Condition(fuzzy=fuzzy)
     if isinstance(parsed, query.Every):
         return condition
     condition.where = _node(parsed, condition, positive=True)
@@ -103,8 +106,13 @@ def _escape_like(text: str) -> str:
 def _leaf_query(node, condition: Condition) -> str | None:
     """The tsquery of a text leaf (None: the leaf can match nothing)."""
     kind = type(node)
-    if kind is query.Term or kind is query.FuzzyTerm:
+    if kind is query.Term:
         return _words_query(condition, node.text)
+    if kind is query.FuzzyTerm:
+        words = [node.text]
+        if condition.fuzzy is not None:
+            words = condition.fuzzy(node.text, node.maxdist, node.prefixlength)
+        return "(" + " || ".join(_words_query(condition, word) for word in words) + ")"
     if kind is query.Phrase:
         return _words_query(condition, " ".join(node.words), phrase=True)
     if kind is query.Prefix:

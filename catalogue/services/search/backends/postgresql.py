@@ -24,7 +24,7 @@ from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeLogEntry
 from catalogue.services import readiness
 from catalogue.services.search import sync
-from catalogue.services.search.backends import pg_query
+from catalogue.services.search.backends import pg_query, pg_spelling
 from catalogue.services.search.backends.base import (
     Hit,
     IndexUnavailable,
@@ -129,6 +129,7 @@ def row(document: dict) -> dict:
 def write(session, upserts: list[dict], deletes: list[str]) -> int:
     if upserts:
         session.execute(UPSERT, [row(document) for document in upserts])
+        pg_spelling.store(session, upserts)
     if deletes:
         session.execute(
             sa.text("DELETE FROM search.documents WHERE object_id = ANY(CAST(:ids AS uuid[]))"),
@@ -161,20 +162,43 @@ class PostgresBackend(SearchBackend):
             raise readiness.NotReady("behind", members)
         return members
 
-    def search(self, request: SearchRequest) -> SearchResult:
-        condition = pg_query.translate(parse(self.parser, request.q))
+    def _where(self, parsed, request: SearchRequest) -> tuple[str, pg_query.Condition]:
+        """The condition of ``parsed`` among what ``request`` lets the caller see."""
+
+        def fuzzy(word: str, maxdist: int, prefix: int) -> list[str]:
+            return pg_spelling.expand(db.session, word, maxdist, prefix)
+
+        condition = pg_query.translate(parsed, fuzzy)
         where = [condition.where, _visible(condition, request)]
         where += _filters(condition, request)
-        clause = " AND ".join(where)
+        return " AND ".join(where), condition
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        parsed = parse(self.parser, request.q)
         try:
+            clause, condition = self._where(parsed, request)
             total, facets = self._facets(clause, condition.params, request)
             hits = self._hits(clause, condition, request) if total else []
+            suggestion = None
+            if request.q.strip():
+                suggestion = pg_spelling.suggest(
+                    db.session, request.q, parsed, lambda text: self._finds(text, request)
+                )
         except sa.exc.SQLAlchemyError as error:
             db.session.rollback()
             if isinstance(error, sa.exc.ProgrammingError | sa.exc.OperationalError):
                 raise IndexUnavailable(str(error.orig).splitlines()[0]) from error
             raise
-        return SearchResult(hits=hits, total=total, facets=facets, suggestion=None)
+        return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
+
+    def _finds(self, text: str, request: SearchRequest) -> bool:
+        """Whether the query ``text`` finds something the caller of ``request`` may see."""
+        try:
+            clause, condition = self._where(parse(self.parser, text), request)
+        except ValueError:
+            return False
+        sql = f"SELECT EXISTS (SELECT 1 FROM search.documents d WHERE {clause})"  # noqa: S608
+        return bool(db.session.execute(sa.text(sql), condition.params).scalar())
 
     def _facets(self, clause: str, params: dict, request: SearchRequest):
         parts = ["SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m"]
@@ -372,6 +396,7 @@ class PostgresBackend(SearchBackend):
 
     def clear(self) -> None:
         db.session.execute(sa.text("DELETE FROM search.documents"))
+        db.session.execute(sa.text("DELETE FROM search.words"))
         db.session.execute(sa.text("UPDATE search.state SET seq = 0"))
         db.session.commit()
 
