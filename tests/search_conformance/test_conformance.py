@@ -332,3 +332,30 @@ def test_where_each_backend_keeps_its_documents(app, client, shelf, search_setup
             count = len(sync.engine(app).store.stored())
         db.session.remove()
     assert count == 6
+
+
+def test_what_a_backend_forgot_comes_back_from_the_log_and_a_reindex(app, client, shelf):
+    """``catalogue search sync`` after the backend lost everything (a restore, a new node),
+    ``verify`` to see it, ``reindex`` to rebuild."""
+    from catalogue.services.search import backends
+
+    everything = titles("a4", "v1", "casque", "caisse")
+    with app.app_context():
+        backend = backends.current(app)
+        backend.clear()
+        db.session.remove()
+    assert found(client, "") == set()
+    with app.app_context():
+        assert len(backend.verify()["missing"]) == 6
+        assert backend.lag()["changes"] > 0
+        assert backend.catch_up() == 6
+        assert backend.verify() == {"missing": [], "stale": [], "extra": []}
+        assert backend.lag() == {"changes": 0, "seconds": 0}
+        db.session.remove()
+    assert found(client, "") == everything
+    with app.app_context():
+        assert backend.reindex() == 6
+        assert backend.verify() == {"missing": [], "stale": [], "extra": []}
+        db.session.remove()
+    assert found(client, "") == everything
+    assert found(client, "fusee") == titles("a4", "v1", "casque")
