@@ -56,6 +56,9 @@ def defaults() -> dict:
         # What answers searches: "whoosh" (an index per node, in SEARCH_INDEX_DIR) or
         # "postgresql" (full-text search in the catalogue database, no index per node).
         "SEARCH_BACKEND": env("SEARCH_BACKEND", "whoosh"),
+        # SEARCH_BACKEND=postgresql: the database searches read, a read replica of the
+        # catalogue database (empty: the catalogue database itself).
+        "SEARCH_DATABASE_URL": env("SEARCH_DATABASE_URL") or None,
         # Directory of the Whoosh full-text index.
         "SEARCH_INDEX_DIR": env("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
         # Who applies the change log to this node's index: "inline" (the request that wrote,
@@ -180,6 +183,12 @@ def check(config: dict) -> None:
             "PostgreSQL (DATABASE_URL=postgresql+psycopg://...); with another database use "
             "SEARCH_BACKEND=whoosh."
         )
+    replica = config.get("SEARCH_DATABASE_URL")
+    if replica and (search_backend != "postgresql" or not _is_postgresql(replica)):
+        problems.append(
+            "SEARCH_DATABASE_URL names a PostgreSQL read replica of the catalogue database "
+            "(postgresql+psycopg://...), read by SEARCH_BACKEND=postgresql only."
+        )
     if environment == "production":
         if not base:
             problems.append(
@@ -211,6 +220,11 @@ def finalise(config: dict) -> dict:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     config["SQLALCHEMY_DATABASE_URI"] = url
+    replica = config.get("SEARCH_DATABASE_URL")
+    if replica and replica.startswith("postgresql://"):
+        config["SEARCH_DATABASE_URL"] = "postgresql+psycopg://" + replica.removeprefix(
+            "postgresql://"
+        )
     config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         {

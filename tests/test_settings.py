@@ -96,6 +96,13 @@ def test_the_search_backend_is_checked_at_start(tmp_path):
     with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgresql searches the catalogue"):
         create_app(settings(tmp_path, SECRET_KEY="dev", SEARCH_BACKEND="postgresql"))
     assert create_app(settings(tmp_path, SECRET_KEY="dev")).config["SEARCH_BACKEND"] == "whoosh"
+    # A read replica for searches is read by the PostgreSQL backend only.
+    with pytest.raises(ConfigError, match="SEARCH_DATABASE_URL names a PostgreSQL read replica"):
+        create_app(
+            settings(
+                tmp_path, SECRET_KEY="dev", SEARCH_DATABASE_URL="postgresql://replica/catalogue"
+            )
+        )
 
 
 def test_catalogue_refuses_to_start_postgresql_search_on_sqlite(tmp_path):

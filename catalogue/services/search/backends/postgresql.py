@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -75,6 +77,28 @@ class PostgresBackend(SearchBackend):
     def __init__(self, app) -> None:
         super().__init__(app)
         self.parser = pg_query.parser()
+        self._replica: tuple[int, sa.Engine] | None = None
+
+    # ---- where searches read ---------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator:
+        """What searches read: the request's session, or a connection to the read replica
+        (``SEARCH_DATABASE_URL``), each process with an engine of its own."""
+        url = self.app.config.get("SEARCH_DATABASE_URL")
+        if not url:
+            yield db.session
+            return
+        if self._replica is None or self._replica[0] != os.getpid():
+            self._replica = (os.getpid(), sa.create_engine(url, pool_pre_ping=True))
+        with self._replica[1].connect() as connection:
+            yield connection
+
+    def close(self) -> None:
+        """Let go of the replica's connections."""
+        if self._replica is not None:
+            self._replica[1].dispose()
+            self._replica = None
 
     # ---- serving --------------------------------------------------------------------
 
@@ -82,7 +106,7 @@ class PostgresBackend(SearchBackend):
         readiness.add_check(self.app, "search_index", self.ready)
 
     def ready(self) -> dict:
-        behind = self.lag()
+        behind = self.lag(replica=True)
         config = current_app.config
         members = {"search_index_lag": behind}
         if (
@@ -92,11 +116,11 @@ class PostgresBackend(SearchBackend):
             raise readiness.NotReady("behind", members)
         return members
 
-    def _where(self, parsed, request: SearchRequest) -> tuple[str, pg_query.Condition]:
+    def _where(self, reader, parsed, request: SearchRequest) -> tuple[str, pg_query.Condition]:
         """The condition of ``parsed`` among what ``request`` lets the caller see."""
 
         def fuzzy(word: str, maxdist: int, prefix: int) -> list[str]:
-            return pg_spelling.expand(db.session, word, maxdist, prefix)
+            return pg_spelling.expand(reader, word, maxdist, prefix)
 
         condition = pg_query.translate(parsed, fuzzy)
         where = [condition.where, _visible(condition, request)]
@@ -106,14 +130,15 @@ class PostgresBackend(SearchBackend):
     def search(self, request: SearchRequest) -> SearchResult:
         parsed = parse(self.parser, request.q)
         try:
-            clause, condition = self._where(parsed, request)
-            total, facets = self._facets(clause, condition.params, request)
-            hits = self._hits(clause, condition, request) if total else []
-            suggestion = None
-            if request.q.strip():
-                suggestion = pg_spelling.suggest(
-                    db.session, request.q, parsed, lambda text: self._finds(text, request)
-                )
+            with self.reading() as reader:
+                clause, condition = self._where(reader, parsed, request)
+                total, facets = self._facets(reader, clause, condition.params, request)
+                hits = self._hits(reader, clause, condition, request) if total else []
+                suggestion = None
+                if request.q.strip():
+                    suggestion = pg_spelling.suggest(
+                        reader, request.q, parsed, lambda text: self._finds(reader, text, request)
+                    )
         except sa.exc.SQLAlchemyError as error:
             db.session.rollback()
             if isinstance(error, sa.exc.ProgrammingError | sa.exc.OperationalError):
@@ -121,16 +146,16 @@ class PostgresBackend(SearchBackend):
             raise
         return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
 
-    def _finds(self, text: str, request: SearchRequest) -> bool:
+    def _finds(self, reader, text: str, request: SearchRequest) -> bool:
         """Whether the query ``text`` finds something the caller of ``request`` may see."""
         try:
-            clause, condition = self._where(parse(self.parser, text), request)
+            clause, condition = self._where(reader, parse(self.parser, text), request)
         except ValueError:
             return False
         sql = f"SELECT EXISTS (SELECT 1 FROM search.documents d WHERE {clause})"  # noqa: S608
-        return bool(db.session.execute(sa.text(sql), condition.params).scalar())
+        return bool(reader.execute(sa.text(sql), condition.params).scalar())
 
-    def _facets(self, clause: str, params: dict, request: SearchRequest):
+    def _facets(self, reader, clause: str, params: dict, request: SearchRequest):
         parts = ["SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m"]
         for name in request.facets:
             if name in FACET_COLUMNS:
@@ -149,7 +174,7 @@ class PostgresBackend(SearchBackend):
         sql = f"WITH m AS MATERIALIZED ({matched}) " + " UNION ALL ".join(parts)
         total = 0
         counts: dict[str, list[tuple[str, int]]] = {name: [] for name in request.facets}
-        for facet, value, count in db.session.execute(sa.text(sql), params):
+        for facet, value, count in reader.execute(sa.text(sql), params):
             if facet == "total":
                 total = count
             else:
@@ -160,7 +185,7 @@ class PostgresBackend(SearchBackend):
             ]
         return total, counts
 
-    def _hits(self, clause: str, condition: pg_query.Condition, request: SearchRequest):
+    def _hits(self, reader, clause: str, condition: pg_query.Condition, request: SearchRequest):
         params = dict(condition.params)
         key = request.sort.lstrip("-")
         descending = request.sort.startswith("-")
@@ -195,7 +220,7 @@ class PostgresBackend(SearchBackend):
         sql = f"SELECT {shown} FROM search.documents d WHERE {clause} ORDER BY {order} "  # noqa: S608
         sql += "LIMIT :limit OFFSET :offset"
         hits = []
-        for found in db.session.execute(sa.text(sql), params):
+        for found in reader.execute(sa.text(sql), params):
             marks = {}
             for index, name in enumerate(HEADLINES):
                 text = _marked(found[2 + 2 * index], found[3 + 2 * index])
@@ -207,8 +232,14 @@ class PostgresBackend(SearchBackend):
 
     # ---- following the change log ---------------------------------------------------
 
-    def lag(self) -> dict:
-        cursor = _cursor(db.session)
+    def lag(self, replica: bool = False) -> dict:
+        """Behind the log: the search table of the catalogue database (never, in normal
+        running), or with ``replica`` the one searches read (a replica trails its primary)."""
+        if replica:
+            with self.reading() as reader:
+                cursor = _cursor(reader)
+        else:
+            cursor = _cursor(db.session)
         last, oldest = db.session.execute(
             sa.select(sa.func.max(ChangeLogEntry.seq), sa.func.min(ChangeLogEntry.at)).where(
                 ChangeLogEntry.seq > cursor
