@@ -113,20 +113,21 @@ def load_demo(if_empty: bool) -> None:
 @click.option("--procs", type=int, default=None, help="Indexing processes (default: CPU count).")
 def search_reindex(procs: int | None) -> None:
     """Rebuild the index into a fresh directory and swap it in; search keeps answering."""
+    from catalogue.services.search import backends
     from catalogue.services.search import sync as index_sync
 
     procs = procs or os.cpu_count() or 1
     with click.progressbar(length=index_sync.object_count(), label="Indexing objects") as bar:
-        count = index_sync.reindex(procs=procs, on_progress=bar.update)
+        count = backends.current().reindex(procs=procs, on_progress=bar.update)
     click.echo(f"Indexed {count} objects with {procs} process(es).")
 
 
 @search.command("verify")
 def search_verify() -> None:
     """Report objects missing from, stale in, or extra in the index (exit 1 if any)."""
-    from catalogue.services.search import sync as index_sync
+    from catalogue.services.search import backends
 
-    report = index_sync.verify()
+    report = backends.current().verify()
     for kind, ids in report.items():
         for object_id in ids:
             click.echo(f"{kind}\t{object_id}")
@@ -139,9 +140,9 @@ def search_verify() -> None:
 @search.command("sync")
 def search_sync() -> None:
     """Apply every change the index has not seen yet (after a crash, say)."""
-    from catalogue.services.search import sync as index_sync
+    from catalogue.services.search import backends
 
-    count = index_sync.sync()
+    count = backends.current().catch_up(None)
     click.echo(f"Applied {count} change(s) to the search index.")
 
 
@@ -154,15 +155,25 @@ def search_follow(poll: float | None) -> None:
     A second follower of the same index directory waits until the first stops.
     """
     import signal
+    import time
 
     from flask import current_app
 
-    from catalogue.services.search import follow
+    from catalogue.services.search import backends, follow
 
     def interrupt(_signum, _frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    if not backends.current().per_node:
+        # Nothing to follow: every write updates the search table in its own transaction.
+        click.echo("SEARCH_BACKEND=postgresql keeps search current in each commit; idle.")
+        try:
+            while True:
+                time.sleep(60)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+        return
     click.echo(f"Following the change log into {current_app.config['SEARCH_INDEX_DIR']}.")
     try:
         follow.run(poll_seconds=poll, procs=os.cpu_count() or 1)

@@ -53,6 +53,12 @@ def defaults() -> dict:
         "MEDIA_STORAGE": env("MEDIA_STORAGE", (INSTANCE / "media").as_uri()),
         # Endpoint of an S3-compatible server (SeaweedFS, MinIO...); empty for AWS S3.
         "S3_ENDPOINT_URL": env("S3_ENDPOINT_URL") or None,
+        # What answers searches: "whoosh" (an index per node, in SEARCH_INDEX_DIR) or
+        # "postgresql" (full-text search in the catalogue database, no index per node).
+        "SEARCH_BACKEND": env("SEARCH_BACKEND", "whoosh"),
+        # SEARCH_BACKEND=postgresql: the database searches read, a read replica of the
+        # catalogue database (empty: the catalogue database itself).
+        "SEARCH_DATABASE_URL": env("SEARCH_DATABASE_URL") or None,
         # Directory of the Whoosh full-text index.
         "SEARCH_INDEX_DIR": env("SEARCH_INDEX_DIR", str(INSTANCE / "search-index")),
         # Who applies the change log to this node's index: "inline" (the request that wrote,
@@ -154,6 +160,13 @@ def defaults() -> dict:
     }
 
 
+SEARCH_BACKENDS = ("whoosh", "postgresql")
+
+
+def _is_postgresql(url: str | None) -> bool:
+    return bool(url) and url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
 def check(config: dict) -> None:
     """Refuse settings the catalogue must not run with (``ConfigError`` lists them all)."""
     problems = []
@@ -174,6 +187,21 @@ def check(config: dict) -> None:
                 "PUBLIC_BASE_URL must be the http(s) address the public uses, such as "
                 f"https://collections.museum.example (a path may follow), not {base!r}."
             )
+    search_backend = config.get("SEARCH_BACKEND") or "whoosh"
+    if search_backend not in SEARCH_BACKENDS:
+        problems.append(f"SEARCH_BACKEND must be whoosh or postgresql, not {search_backend!r}.")
+    elif search_backend == "postgresql" and not _is_postgresql(config.get("DATABASE_URL")):
+        problems.append(
+            "SEARCH_BACKEND=postgresql searches the catalogue database, which must then be "
+            "PostgreSQL (DATABASE_URL=postgresql+psycopg://...); with another database use "
+            "SEARCH_BACKEND=whoosh."
+        )
+    replica = config.get("SEARCH_DATABASE_URL")
+    if replica and (search_backend != "postgresql" or not _is_postgresql(replica)):
+        problems.append(
+            "SEARCH_DATABASE_URL names a PostgreSQL read replica of the catalogue database "
+            "(postgresql+psycopg://...), read by SEARCH_BACKEND=postgresql only."
+        )
     if environment == "production":
         if not base:
             problems.append(
@@ -209,6 +237,11 @@ def finalise(config: dict) -> dict:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     config["SQLALCHEMY_DATABASE_URI"] = url
+    replica = config.get("SEARCH_DATABASE_URL")
+    if replica and replica.startswith("postgresql://"):
+        config["SEARCH_DATABASE_URL"] = "postgresql+psycopg://" + replica.removeprefix(
+            "postgresql://"
+        )
     config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
         {

@@ -87,3 +87,40 @@ def test_gunicorn_cannot_load_a_production_app_without_them(tmp_path):
     assert result.returncode != 0
     assert "CATALOGUE_ENV=production needs PUBLIC_BASE_URL" in result.stderr
     assert not (tmp_path / "instance").exists()  # nothing made: no secret key written
+
+
+def test_the_search_backend_is_checked_at_start(tmp_path):
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND must be whoosh or postgresql"):
+        create_app(settings(tmp_path, SECRET_KEY="dev", SEARCH_BACKEND="opensearch"))
+    # PostgreSQL full-text search reads the catalogue database: SQLite cannot serve it.
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgresql searches the catalogue"):
+        create_app(settings(tmp_path, SECRET_KEY="dev", SEARCH_BACKEND="postgresql"))
+    assert create_app(settings(tmp_path, SECRET_KEY="dev")).config["SEARCH_BACKEND"] == "whoosh"
+    # A read replica for searches is read by the PostgreSQL backend only.
+    with pytest.raises(ConfigError, match="SEARCH_DATABASE_URL names a PostgreSQL read replica"):
+        create_app(
+            settings(
+                tmp_path, SECRET_KEY="dev", SEARCH_DATABASE_URL="postgresql://replica/catalogue"
+            )
+        )
+
+
+def test_catalogue_refuses_to_start_postgresql_search_on_sqlite(tmp_path):
+    """What an operator sees: the command fails at once, saying what to change."""
+    env = {**os.environ, "CATALOGUE_INSTANCE": str(tmp_path / "instance")}
+    env.update(
+        SEARCH_BACKEND="postgresql",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'catalogue.db'}",
+        SECRET_KEY="dev",
+    )
+    env.pop("CATALOGUE_ENV", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "from catalogue import main; main()", "search", "sync"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SEARCH_BACKEND=postgresql searches the catalogue database" in result.stderr

@@ -37,7 +37,13 @@ def available() -> bool:
 @contextmanager
 def following(enabled: bool = True) -> Iterator[None]:
     """Run the block while a forked process keeps the search index up with the change log."""
-    if not enabled or not available() or current_app.config["SEARCH_FOLLOW"] != "inline":
+    if (
+        not enabled
+        or not available()
+        or current_app.config["SEARCH_FOLLOW"] != "inline"
+        or current_app.config["SEARCH_BACKEND"] != "whoosh"
+    ):
+        # With SEARCH_BACKEND "postgresql", each batch's commit updates the search table.
         # With SEARCH_FOLLOW "process", the node's own follower applies the log anyway.
         yield
         return

@@ -1,7 +1,8 @@
 """Searching: the objects a caller may see, a page of summaries with highlights, and facets.
 
-A search reads the index as it stands and never writes it: the index follows the change log
-after every commit (``search.sync``), so a search never waits for the index writer.
+A search reads the app's backend (``search.backends``: the node's Whoosh index, or
+PostgreSQL) as it stands and never writes it: the backend follows the change log, so a
+search never waits for a writer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from catalogue.services import labels
 from catalogue.services.errors import BadRequest, Unavailable, ValidationFailed
 from catalogue.services.identity import Identity, view_of
 from catalogue.services.pagination import Page
-from catalogue.services.search.sync import engine
+from catalogue.services.search import backends
 from search_index.engine import SearchRequest
 from search_index.query import QueryError
 from search_index.store import IndexUnavailable
@@ -146,9 +147,8 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
         per_page=args.get("per_page", 20),
         facets=tuple(media_facet if n == "has_media" else n for n in FACET_NAMES),
     )
-    search_engine = engine()
     try:
-        result = search_engine.search(request)
+        result = backends.current().search(request)
     except QueryError as error:
         raise BadRequest(str(error)) from error
     except IndexUnavailable as error:
