@@ -10,16 +10,16 @@ spelling suggestions are drawn from (``fuzzystrmatch``'s edit distance).
 
 PostgreSQL only: on SQLite this migration does nothing (the Whoosh backend needs no table).
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-05
 
 """
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
