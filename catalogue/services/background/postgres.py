@@ -114,4 +114,28 @@ def work(flask_app: Flask, run: Callable[[str], None], stop: threading.Event, un
                 worker.cancel()
             await asyncio.gather(worker, return_exceptions=True)
 
-    asyncio.run(main())
+    _run(main)
+
+
+def _run(coroutine: Callable) -> None:
+    """``asyncio.run`` in this thread, or in a thread of its own when this one already runs
+    an event loop (a host application's)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coroutine())
+        return
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine())
+        except BaseException as error:  # raised again in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target, name="background-queue")
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.2)
+    if errors:
+        raise errors[0]

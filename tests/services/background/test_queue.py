@@ -179,3 +179,16 @@ def test_an_unknown_way_of_running_jobs_stops_the_app_at_start(tmp_path_factory)
     config["BACKGROUND_RUN"] = "cron"
     with pytest.raises(ValueError, match="BACKGROUND_RUN is 'thread' or 'process'"):
         create_app(config)
+
+
+def test_a_worker_runs_where_an_event_loop_already_runs(app, test_tasks):
+    """A host that runs asyncio in the worker's thread (a test runner, a browser driver)."""
+    import asyncio
+
+    job_id = defer(app, "test.echo", value="boucle")
+
+    async def host() -> None:
+        work_off(app)
+
+    asyncio.run(host())
+    assert state(app, job_id)["status"] == "succeeded"
