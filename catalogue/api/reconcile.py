@@ -19,7 +19,12 @@ from catalogue.http.urls import base_url
 from catalogue.services.errors import BadRequest
 from catalogue.services.reconcile import suggest
 from catalogue.services.reconcile.matching import Reconciler
-from catalogue.services.reconcile.queries import parse_batch
+from catalogue.services.reconcile.queries import (
+    MAX_QUERIES,
+    load_json,
+    parse_batch,
+    parse_query,
+)
 from catalogue.services.reconcile.types import (
     DESCRIPTIONS,
     TYPES,
@@ -72,7 +77,8 @@ def manifest() -> dict:
             "type": {"service_url": service, "service_path": "/suggest/type"},
             "property": {"service_url": service, "service_path": "/suggest/property"},
         },
-        "batchSize": 10,
+        # The most queries a request may hold (OpenRefine sends 10).
+        "batchSize": MAX_QUERIES,
     }
 
 
@@ -83,11 +89,19 @@ def endpoint():
     if raw is None:
         raw = request.args.get("queries")
     if raw is None:
+        single = request.values.get("query")
+        if single is not None:  # version 0.1: one query, a text or a JSON object
+            query = parse_query("query", _single(single))
+            return _answer(Reconciler(identity(), _language()).answer({"q": query})["q"])
         if request.method == "POST":
             raise BadRequest("Send the queries as the form field 'queries' (JSON).")
         return _answer(manifest())
     batch = parse_batch(raw)
     return _answer(Reconciler(identity(), _language()).answer(batch))
+
+
+def _single(raw: str):
+    return load_json(raw, "query") if raw.lstrip().startswith("{") else raw
 
 
 @blp.get("/reconcile/suggest/entity")

@@ -58,6 +58,7 @@ def test_manifest_as_openrefine_reads_it(client):
         assert suggest["service_url"].endswith("/reconcile")
         assert suggest["service_path"] == f"/suggest/{kind}"
 
+    assert manifest["batchSize"] >= 10
     jsonp = client.get("/reconcile", query_string={"callback": "jQuery123_456"})
     assert jsonp.mimetype == "application/javascript"
     text = jsonp.get_data(as_text=True)
@@ -93,6 +94,23 @@ def test_queries_with_types_scores_and_match(client, authorities):
     assert answer["q2"]["result"] == []  # Todt is an organisation, not a person
     near = answer["q3"]["result"][0]
     assert near["id"] == braun["id"] and 80 <= near["score"] < 100 and near["match"] is False
+
+
+def test_single_queries_of_version_0_1(client, authorities):
+    todt = authorities["todt"]
+    for args in (
+        {"query": "Organisation Todt"},
+        {"query": json.dumps({"query": "organisation todt", "type": "agent"})},
+    ):
+        response = client.get("/reconcile", query_string=args)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        best = response.get_json()["result"][0]
+        assert best["id"] == todt["id"] and best["match"] is True
+    posted = client.post("/reconcile", data={"query": "Todt"})
+    assert posted.get_json()["result"][0]["id"] == todt["id"]
+    assert posted.headers["Access-Control-Allow-Origin"] == "*"
+    bad = client.get("/reconcile", query_string={"query": '{"query": "x", "type": "nope"}'})
+    assert "unknown type" in helpers.is_problem(bad, 400)["detail"]
 
 
 def test_terms_by_vocabulary_places_by_uri_and_collections(client, authorities):
