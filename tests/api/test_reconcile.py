@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import helpers
 from tests.api.test_exchange import csv_bytes, upload
@@ -331,3 +333,45 @@ def test_other_bad_requests_are_clear_problems(client, authorities):
     assert answer["q0"]["result"][0]["id"] == authorities["todt"]["id"]
     found = client.get("/reconcile/suggest/entity", query_string={"prefix": "Organ\x00"})
     assert found.status_code == 200
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+QUERY = st.fixed_dictionaries(
+    {"query": st.text(max_size=30) | JSON},
+    optional={
+        "type": st.sampled_from(["agent", "place", "term", "collection", "object", "x"]) | JSON,
+        "limit": st.integers(-2, 200) | JSON,
+        "properties": st.lists(
+            st.fixed_dictionaries(
+                {"pid": st.sampled_from(["kind", "vocabulary", "uri", "object_number"]) | JSON},
+                optional={"v": JSON},
+            ),
+            max_size=3,
+        )
+        | JSON,
+    },
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(queries=st.dictionaries(st.text(min_size=1, max_size=5), QUERY | JSON, max_size=3) | JSON)
+def test_any_queries_answer_results_or_a_problem(client, authorities, queries):
+    """Whatever a client sends as ``queries``: results, or a 400 problem; never a 500."""
+    response = client.post("/reconcile", data={"queries": json.dumps(queries)})
+    assert response.status_code in (200, 400), response.get_data(as_text=True)
+    if response.status_code == 400:
+        helpers.is_problem(response, 400)
+    else:
+        assert set(response.get_json()) == set(queries)
