@@ -9,6 +9,7 @@ too, so none is a match. Other candidates are scored by how alike the names are.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -26,6 +27,8 @@ from catalogue.services.reconcile.types import MODELS, PROPERTIES, TYPES, type_r
 CANDIDATES = 1000
 # Candidates that only share a word with the query are kept from this score.
 MIN_SCORE = 30
+# Of those, how many (sharing the most words with the query) are scored by similarity.
+SCORED = 100
 
 
 @dataclass
@@ -60,6 +63,22 @@ def score(needle: str, texts: set[str]) -> int:
 def words(needle: str) -> list[str]:
     found = [w for w in needle.split() if len(w) >= 3]
     return found or needle.split()
+
+
+def rank(needle: str, items: list[tuple[object, set[str]]]) -> list[tuple[object, int]]:
+    """``(item, score)`` for the items ``needle`` names (100) and the ``SCORED`` sharing the
+    most of its words, scored by how alike the names are (kept from ``MIN_SCORE``)."""
+    some = words(needle)
+    exact, partial = [], []
+    for item, texts in items:
+        if needle in texts:
+            exact.append((item, 100))
+        else:
+            shared = sum(1 for w in some if any(w in t for t in texts))
+            partial.append((shared, len(partial), item, texts))
+    nearest = heapq.nlargest(SCORED, partial, key=lambda p: (p[0], -p[1]))
+    scored = ((item, score(needle, texts)) for _, _, item, texts in nearest)
+    return exact + [(item, value) for item, value in scored if value >= MIN_SCORE]
 
 
 def describe(type_id: str, item) -> str | None:
@@ -118,8 +137,8 @@ class Reconciler:
             alike = sa.or_(*(model.search_text.contains(w, autoescape=True) for w in words(needle)))
             more = db.session.execute(ordered.where(alike)).scalars()
             rows += [item for item in more if item.id not in seen]
-        found = [self._authority(type_id, item, score(needle, names(item.label))) for item in rows]
-        return [c for c in found if c.score >= MIN_SCORE or c.score == 100]
+        ranked = rank(needle, [(item, names(item.label)) for item in rows])
+        return [self._authority(type_id, item, value) for item, value in ranked]
 
     def _authority(self, type_id: str, item, value: int) -> Candidate:
         name = pick(item.label, self.language, fallback="")
@@ -141,22 +160,19 @@ class Reconciler:
         numbers = set(query.filters.get("object_number", ()))
         needle = normalise(query.text)
         some = words(needle)
-        found = []
-        for object_id, number, titles, title in self._visible_objects():
+        by_number, by_title = [], []
+        for row in self._visible_objects():
+            number, titles = row[1], row[2]
             if numbers and number not in numbers:
                 continue
             if query.text == number:
-                value = 100
+                by_number.append((row, 100))
             elif needle == normalise(number):
-                value = 99
-            elif needle in titles:
-                value = 100
-            elif any(w in t for t in titles for w in some):
-                value = score(needle, titles)
-                if value < MIN_SCORE:
-                    continue
-            else:
-                continue
+                by_number.append((row, 99))
+            elif needle in titles or any(w in t for t in titles for w in some):
+                by_title.append((row, titles))
+        found = []
+        for (object_id, number, _, title), value in by_number + rank(needle, by_title):
             name = pick(title, self.language, fallback=number)
             found.append(Candidate(object_id, name, "object", value, number))
         return found
