@@ -92,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         openapi,
         permissions,
         rate_limits,
+        reconcile,
         search,
         sets,
     )
@@ -107,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(feeds.pages)
     app.register_blueprint(oai.blp)
     app.register_blueprint(linked_art.blp)
+    app.register_blueprint(reconcile.blp)
     api.register_blueprint(search.blp)
     api.register_blueprint(exchange.imports_blp)
     api.register_blueprint(exchange.exports_blp)

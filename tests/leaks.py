@@ -8,6 +8,7 @@ test then covers them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from lxml import etree
@@ -160,6 +161,45 @@ def sets(client, hidden_ids) -> list[str]:
     return bodies
 
 
+RECONCILE_TYPES = (None, "agent", "place", "term", "collection", "object")
+
+
+def reconcile(client, hidden_ids) -> list[str]:
+    """The reconciliation service: manifest, queries (POST and GET) of every type with the
+    search words and the hidden ids, every page of suggestions, and previews and views of
+    the hidden records (404)."""
+    bodies = [_text(client.get("/reconcile"))]
+    words = [w for w in SEARCHES if w] + ["texte secret", "Affiche", *hidden_ids]
+    queries = {}
+    for i, word in enumerate(words):
+        for type_id in RECONCILE_TYPES:
+            query = {"query": word, "limit": 100}
+            if type_id:
+                query["type"] = type_id
+            queries[f"q{i}-{type_id}"] = query
+    keys = list(queries)
+    for start in range(0, len(keys), 10):
+        batch = json.dumps({k: queries[k] for k in keys[start : start + 10]})
+        bodies.append(_text(client.post("/reconcile", data={"queries": batch})))
+        bodies.append(_text(client.get("/reconcile", query_string={"queries": batch})))
+    for prefix in ("", "secret", "canary", "texte", "affiche", "2"):
+        for type_id in ("", "object"):
+            cursor = 0
+            while True:
+                args = {"prefix": prefix, "type": type_id, "cursor": cursor}
+                response = client.get("/reconcile/suggest/entity", query_string=args)
+                bodies.append(_text(response))
+                if not response.get_json()["result"]:
+                    break
+                cursor += len(response.get_json()["result"])
+    for object_id in hidden_ids:
+        for path in (f"/reconcile/preview?id={object_id}", f"/reconcile/view/{object_id}"):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            bodies.append(_asked(response, object_id))
+    return bodies
+
+
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
     "changes feed": changes_feed,
@@ -171,6 +211,7 @@ CHANNELS: dict[str, Callable] = {
     "IIIF manifests": iiif_manifests,
     "search": search,
     "sets": sets,
+    "reconciliation": reconcile,
 }
 
 

@@ -17,6 +17,20 @@ MODELS = {"terms": Term, "agents": Agent, "places": Place, "collections": Collec
 WORDS = {"terms": "term", "agents": "agent", "places": "place", "collections": "collection"}
 
 
+def names(label) -> set[str]:
+    """The names an authority answers to: each text of its label, normalised.
+
+    A text names the authority when ``normalise(text)`` is one of them; the importer, the
+    reconciliation service and the workspace's filters all compare names this way.
+    """
+    return {normalise(t) for t in (label or {}).values() if isinstance(t, str) and t.strip()}
+
+
+def names_it(label, text: str) -> bool:
+    """Whether ``text`` names the authority with this label (as ``AuthorityIndex.resolve``)."""
+    return normalise(text) in names(label)
+
+
 class AuthorityIndex:
     """Every authority by label (each language) and URI, loaded once per import.
 
@@ -73,9 +87,8 @@ class AuthorityIndex:
 
     def _add(self, kind: str, vocabulary: str | None, item_id: str, label: dict, uri) -> None:
         scope = self._scope(kind, vocabulary)
-        for text in (label or {}).values():
-            if isinstance(text, str) and text.strip():
-                self.by_label[scope][normalise(text)].add(item_id)
+        for name in names(label):
+            self.by_label[scope][name].add(item_id)
         if uri:
             self.by_uri[scope][uri.strip()] = item_id
 
