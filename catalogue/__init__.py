@@ -90,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         objects,
         openapi,
         permissions,
+        procedures,
         rate_limits,
         search,
     )
@@ -110,6 +111,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(media.blp)
     app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:
+        api.register_blueprint(blueprint)
+    for blueprint in procedures.BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

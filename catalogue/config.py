@@ -110,6 +110,18 @@ def defaults() -> dict:
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
         # Name of the institution, shown in records' provenance and feeds.
         "INSTITUTION_NAME": env("INSTITUTION_NAME", "La Coupole, Centre d'Histoire et de Mémoire"),
+        # Reference numbers of procedures when none is given, per kind: {year} and {seq}
+        # (a counter per kind and year, never reused), e.g. EN2026.001.
+        "ENTRY_NUMBER_PATTERN": env("ENTRY_NUMBER_PATTERN", "EN{year}.{seq:03d}"),
+        "ACQUISITION_NUMBER_PATTERN": env("ACQUISITION_NUMBER_PATTERN", "AC{year}.{seq:03d}"),
+        "AUDIT_NUMBER_PATTERN": env("AUDIT_NUMBER_PATTERN", "AU{year}.{seq:03d}"),
+        "EXIT_NUMBER_PATTERN": env("EXIT_NUMBER_PATTERN", "EX{year}.{seq:03d}"),
+        # Accession numbers given when an acquisition is accessioned: {year}, {seq} (a counter
+        # of accessioned acquisitions per year) and {item} (the object's place in it).
+        "ACCESSION_NUMBER_PATTERN": env("ACCESSION_NUMBER_PATTERN", "{year}.{seq:04d}.{item:03d}"),
+        # Object numbers starting with this are temporary (objects arriving with an entry);
+        # accessioning replaces them with accession numbers.
+        "TEMPORARY_NUMBER_PREFIX": env("TEMPORARY_NUMBER_PREFIX", "TMP-"),
         # Send the session cookie over HTTPS only; set to 1 behind TLS in production.
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
         # Languages of the web pages; the first is used when the browser asks for none of them.

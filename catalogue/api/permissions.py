@@ -15,6 +15,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 
 from catalogue.api.http import identity
+from catalogue.services.errors import NotFound
 from catalogue.services.identity import Identity
 
 REQUIRES = "_catalogue_requires"
@@ -33,6 +34,16 @@ def _requiring(check: Callable[[Identity], None]):
 staff_only = _requiring(Identity.require_staff)
 #: The view is for signed-in callers of any role (401 for anonymous callers).
 signed_in = _requiring(Identity.require_authenticated)
+
+
+def _require_staff_unseen(identity: Identity) -> None:
+    if not identity.is_staff:
+        raise NotFound("Nothing here.")
+
+
+#: The view is for curators and admins, and does not exist for anyone else: 404 for
+#: anonymous callers and researchers (procedures: nothing tells them one exists).
+staff_unseen = _requiring(_require_staff_unseen)
 
 
 def requirement(app: Flask, endpoint: str, method: str):

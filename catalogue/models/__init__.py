@@ -26,6 +26,7 @@ from catalogue.models.media import Media
 from catalogue.models.oai import OaiPayload
 from catalogue.models.objects import (
     CatalogueObject,
+    CollectionStatus,
     Condition,
     ConditionCheck,
     Movement,
@@ -39,6 +40,15 @@ from catalogue.models.objects import (
     Status,
     TermField,
 )
+from catalogue.models.procedures import (
+    NumberCounter,
+    Procedure,
+    ProcedureChange,
+    ProcedureKind,
+    ProcedureNumber,
+    ProcedureObject,
+    ProcedureVersion,
+)
 
 __all__ = [
     "AUTHORITY_MODELS",
@@ -50,6 +60,7 @@ __all__ = [
     "ChangeEvent",
     "ChangeLogEntry",
     "Collection",
+    "CollectionStatus",
     "Condition",
     "ConditionCheck",
     "Location",
@@ -58,6 +69,7 @@ __all__ = [
     "ImportStatus",
     "Media",
     "Movement",
+    "NumberCounter",
     "OaiPayload",
     "ObjectAgent",
     "ObjectCollection",
@@ -67,6 +79,12 @@ __all__ = [
     "ObjectTerm",
     "ObjectVersion",
     "Place",
+    "Procedure",
+    "ProcedureChange",
+    "ProcedureKind",
+    "ProcedureNumber",
+    "ProcedureObject",
+    "ProcedureVersion",
     "Relation",
     "RequestCount",
     "Role",

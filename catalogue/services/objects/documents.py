@@ -316,6 +316,7 @@ def render(obj: CatalogueObject) -> dict:
         "acquisition": acquisition,
         "valuation": valuation,
         "location": ref(_get(Location, obj.location_id)),
+        "collection_status": str(obj.collection_status or "in-collection"),
         "internal_notes": obj.internal_notes,
         # An object not yet written has no media to look for.
         "media": [] if sa.inspect(obj).transient else media_summaries(obj.id),
