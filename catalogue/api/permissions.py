@@ -58,6 +58,12 @@ def requirement(app: Flask, endpoint: str, method: str):
     return getattr(view, REQUIRES, None)
 
 
+def unseen(app: Flask, endpoint: str | None, method: str) -> bool:
+    """The endpoint does not exist for anyone but staff (``staff_unseen``): its 404 comes
+    first, even before an anonymous write's 401."""
+    return endpoint is not None and requirement(app, endpoint, method) is _require_staff_unseen
+
+
 def register(app: Flask) -> None:
     """Check each request's stated requirement; call right after the caller is identified."""
     known: dict[tuple[str, str], object] = {}

@@ -152,6 +152,12 @@ class AcquisitionProcedureIn(ProcedureIn):
     funding = Text(allow_none=True, validate=validate.Length(max=5000))
     approval = fields.Nested(ApprovalIn, allow_none=True)
     objects = fields.List(fields.Nested(ObjectRefIn), load_default=list)
+    accession_numbers = ReadOnly()
+
+    @post_load
+    def _drop_accession_numbers(self, data, **kwargs):
+        data.pop("accession_numbers", None)
+        return data
 
 
 class AuditIn(ProcedureIn):

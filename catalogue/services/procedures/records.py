@@ -283,16 +283,16 @@ def save(
     closed = kind.open_statuses and procedure.status not in kind.open_statuses
     if closed and "objects" in data and _input_ids(data["objects"]) != old.get("objects"):
         raise Conflict(
-            f"The objects of a {kind.name} that is {procedure.status} do not change.",
+            f"This {kind.name} is {procedure.status}: its objects no longer change.",
             field="objects",
         )
     stored = kind.prepare(identity, procedure, data) if kind.prepare else base.jsonable(data)
     kept = {k: old[k] for k in ("transitions", *kind.read_only) if k in old}
     procedure.document = {**stored, **kept}
     procedure.date = _date_of(kind, procedure.document) or procedure.created_at.date()
-    set_objects(procedure, concerned_objects(kind, procedure.document))
     procedure.updated_at = utcnow()
     procedure.updated_by = identity.email
+    set_objects(procedure, concerned_objects(kind, procedure.document))
     db.session.flush()
     if not _changed(before, render(kind, procedure)):
         db.session.rollback()

@@ -26,10 +26,10 @@ def transition(
     allowed = list(kind.reachable(identity, procedure))
     if target not in allowed:
         raise Conflict(
-            f"A {kind.name} that is {procedure.status} cannot become {target!r}; "
+            f"This {kind.name} is {procedure.status} and cannot become {target!r}; "
             + (f"it can become: {', '.join(allowed)}." if allowed else "its status is final."),
             allowed=allowed,
-            status=procedure.status,
+            current_status=procedure.status,
         )
     before = records.render(kind, procedure)
     if kind.on_transition is not None and kind.on_transition(identity, procedure, target, args):
