@@ -279,6 +279,8 @@ def test_a_deaccession_needs_its_approval_and_takes_the_object_out_of_public_vie
 ):
     world = ph.world(client, curator)
     rocket = world["rocket"]
+    found = client.get("/api/v1/search", query_string={"q": "A4"}).get_json()["items"]
+    assert rocket["id"] in {item["id"] for item in found}
     exit_ = ph.create(
         client,
         curator,
@@ -310,6 +312,19 @@ def test_a_deaccession_needs_its_approval_and_takes_the_object_out_of_public_vie
         helpers.is_problem(response, 404)
     feed = client.get("/api/v1/changes").get_json()["items"]
     assert [e["event"] for e in feed if e["id"] == rocket["id"]][-1] == "unpublished"
+    oai = client.get(
+        "/oai",
+        query_string={
+            "verb": "GetRecord",
+            "metadataPrefix": "oai_dc",
+            "identifier": f"oai:catalogue.example.org:{rocket['id']}",
+        },
+    ).get_data(as_text=True)
+    assert 'status="deleted"' in oai
+    for path in (f"/iiif/3/objects/{rocket['id']}/manifest", f"/objects/{rocket['id']}"):
+        assert client.get(path).status_code == 404, path
+    found = client.get("/api/v1/search", query_string={"q": "A4"}).get_json()["items"]
+    assert rocket["id"] not in {item["id"] for item in found}
     # It stays a draft, is never deleted, and its number is not given again.
     public_again = helpers.write(
         client, curator, "PATCH", f"/api/v1/objects/{rocket['id']}", {"status": "public"}
