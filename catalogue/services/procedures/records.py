@@ -222,7 +222,10 @@ def commit() -> None:
     objects_write.commit()
 
 
-def create(identity: Identity, kind_name: str, data: dict) -> Record:
+def create(
+    identity: Identity, kind_name: str, data: dict, procedure_id: uuid.UUID | None = None
+) -> Record:
+    """Create a procedure; ``procedure_id`` keeps a known id (demo data)."""
     require_staff(identity)
     identity.require_staff()
     kind = kind_of(kind_name)
@@ -235,7 +238,7 @@ def create(identity: Identity, kind_name: str, data: dict) -> Record:
         number = base.new_number(kind)
         base.reserve_number(kind, number)
     procedure = Procedure(
-        id=uuid.uuid4(),
+        id=procedure_id or uuid.uuid4(),
         kind=kind.name,
         number=number,
         status=kind.initial,
