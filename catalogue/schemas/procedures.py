@@ -223,7 +223,7 @@ class ChangesArgs(Input):
     class Meta:
         unknown = EXCLUDE
 
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
