@@ -22,7 +22,16 @@ def register(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     rendering.register(app)
 
-    from catalogue.web import admin, auth, curate, history, mediapanel, public, vocabularies
+    from catalogue.web import (
+        admin,
+        auth,
+        curate,
+        history,
+        mediapanel,
+        public,
+        registrar,
+        vocabularies,
+    )
 
-    for module in (public, auth, curate, history, mediapanel, admin, vocabularies):
+    for module in (public, auth, curate, history, mediapanel, admin, vocabularies, registrar):
         app.register_blueprint(module.bp)

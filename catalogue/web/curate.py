@@ -21,6 +21,7 @@ from catalogue.services.media import records as media
 from catalogue.services.objects import dashboard as overview
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
+from catalogue.services.procedures import biography
 from catalogue.web import choices, finder, objectform
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
 
@@ -59,8 +60,13 @@ def search():
 def view(object_id: uuid.UUID):
     record = objects_read.get(identity(), object_id)
     files = media.list_for_object(identity(), object_id) if identity().is_staff else []
+    steps = biography.biography(identity(), object_id)["items"] if identity().is_staff else []
     return render_template(
-        "web/curate_object.html", record=record.data, etag=record.etag, files=files
+        "web/curate_object.html",
+        record=record.data,
+        etag=record.etag,
+        files=files,
+        biography=steps,
     )
 
 

@@ -103,6 +103,13 @@ def _rendered_read_only(value):
     return value
 
 
+def allowed_now(identity: Identity, kind_name: str, procedure_id: uuid.UUID) -> list[str]:
+    """The statuses the procedure can go to now (the buttons a page offers)."""
+    require_staff(identity)
+    kind = kind_of(kind_name)
+    return list(kind.reachable(identity, _find(kind, procedure_id)))
+
+
 def as_record(kind: Kind, procedure: Procedure) -> Record:
     return Record(dumps(render(kind, procedure)), last_modified=procedure.updated_at)
 
