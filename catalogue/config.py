@@ -185,8 +185,39 @@ def check(config: dict) -> None:
                 "CATALOGUE_ENV=production needs SECRET_KEY, the same on every node: a web "
                 "session or form signed by one node must be accepted by the others."
             )
+    problems += _number_pattern_problems(config)
     if problems:
         raise ConfigError("The catalogue cannot start:\n- " + "\n- ".join(problems))
+
+
+NUMBER_PATTERNS = {
+    "ENTRY_NUMBER_PATTERN": ("year", "seq"),
+    "ACQUISITION_NUMBER_PATTERN": ("year", "seq"),
+    "AUDIT_NUMBER_PATTERN": ("year", "seq"),
+    "EXIT_NUMBER_PATTERN": ("year", "seq"),
+    "ACCESSION_NUMBER_PATTERN": ("year", "seq", "item"),
+}
+
+
+def _number_pattern_problems(config: dict) -> list[str]:
+    """Each number pattern formats, and gives a new number for each counter value."""
+    problems = []
+    for name, fields in NUMBER_PATTERNS.items():
+        pattern = config.get(name)
+        if pattern is None:
+            continue
+        try:
+            first = pattern.format(**dict.fromkeys(fields, 1))
+            second = pattern.format(**{**dict.fromkeys(fields, 1), fields[-1]: 2})
+        except (KeyError, IndexError, ValueError) as error:
+            problems.append(f"{name} cannot be used ({error!r}); use {{year}}, {{seq}} ...")
+            continue
+        if first == second or not first or "/" in first or len(first) > 90:
+            problems.append(
+                f"{name} must hold {{{fields[-1]}}} and give numbers of up to 90 characters "
+                f"without '/', not {pattern!r}."
+            )
+    return problems
 
 
 def finalise(config: dict) -> dict:

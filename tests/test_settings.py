@@ -87,3 +87,17 @@ def test_gunicorn_cannot_load_a_production_app_without_them(tmp_path):
     assert result.returncode != 0
     assert "CATALOGUE_ENV=production needs PUBLIC_BASE_URL" in result.stderr
     assert not (tmp_path / "instance").exists()  # nothing made: no secret key written
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("ENTRY_NUMBER_PATTERN", "EN{year}"),
+        ("EXIT_NUMBER_PATTERN", "EX{annee}.{seq}"),
+        ("ACCESSION_NUMBER_PATTERN", "{year}.{seq:04d}"),
+        ("AUDIT_NUMBER_PATTERN", "AU/{year}/{seq}"),
+    ],
+)
+def test_a_number_pattern_that_cannot_number_is_refused(tmp_path, name, pattern):
+    with pytest.raises(ConfigError, match=name):
+        create_app(settings(tmp_path, SECRET_KEY="dev", **{name: pattern}))
