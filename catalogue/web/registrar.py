@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from catalogue.extensions import db
-from catalogue.models import CatalogueObject
 from catalogue.schemas import procedures as shapes
 from catalogue.services.errors import Conflict, PreconditionFailed, ValidationFailed
 from catalogue.services.procedures import paperwork, records, transitions
@@ -137,9 +134,7 @@ def _object_refs(text: str, errors: dict) -> list[dict]:
         if line.startswith("+"):
             refs.append({"title": line[1:].strip()})
             continue
-        found = db.session.execute(
-            sa.select(CatalogueObject.id).where(CatalogueObject.object_number == line)
-        ).scalar_one_or_none()
+        found = records.object_id_by_number(identity(), line)
         if found is None:
             errors.setdefault("objects", []).append(_("No object numbered %(n)s.", n=line))
         else:

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 
 from catalogue.extensions import db
-from catalogue.models import Procedure, ProcedureObject, ProcedureVersion
+from catalogue.models import CatalogueObject, Procedure, ProcedureObject, ProcedureVersion
 from catalogue.models.base import utcnow
 from catalogue.schemas.common import flatten_messages
 from catalogue.services import uow
@@ -108,6 +108,14 @@ def allowed_now(identity: Identity, kind_name: str, procedure_id: uuid.UUID) -> 
     require_staff(identity)
     kind = kind_of(kind_name)
     return list(kind.reachable(identity, _find(kind, procedure_id)))
+
+
+def object_id_by_number(identity: Identity, object_number: str) -> uuid.UUID | None:
+    """The object a registrar names by its number (staff see every object), or None."""
+    require_staff(identity, "object")
+    return db.session.execute(
+        sa.select(CatalogueObject.id).where(CatalogueObject.object_number == object_number)
+    ).scalar_one_or_none()
 
 
 def as_record(kind: Kind, procedure: Procedure) -> Record:
