@@ -337,6 +337,8 @@ def changed_fields(before: dict | None, after: dict) -> list[str]:
             continue
         if key == "acquisition":
             changed += _acquisition_changes(before.get(key), value)
+        elif creating and key == "collection_status" and value == "in-collection":
+            continue  # where every new object stands: nothing a curator filled in
         elif (value not in (None, [], {})) if creating else before.get(key) != value:
             changed.append(key)
     return changed
