@@ -33,7 +33,7 @@ test: install
 
 ## translations: collect the pages' texts and merge them into the .po files (compiled at start-up)
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k _l -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k _l -k t -k ngettext:1,2 --no-location \
 		--sort-output --project=catalogue -o catalogue/translations/messages.pot .
 	$(BIN)/pybabel update -i catalogue/translations/messages.pot -d catalogue/translations \
 		--ignore-obsolete

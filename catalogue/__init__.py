@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         objects,
         openapi,
         permissions,
+        procedures,
         rate_limits,
         reconcile,
         search,
@@ -117,6 +118,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(sets.blp)
     app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:
+        api.register_blueprint(blueprint)
+    for blueprint in procedures.BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(health.blp)
     app.register_blueprint(docs.blp)

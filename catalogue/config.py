@@ -129,6 +129,18 @@ def defaults() -> dict:
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL") or None,
         # Name of the institution, shown in records' provenance and feeds.
         "INSTITUTION_NAME": env("INSTITUTION_NAME", "La Coupole, Centre d'Histoire et de Mémoire"),
+        # Reference numbers of procedures when none is given, per kind: {year} and {seq}
+        # (a counter per kind and year, never reused), e.g. EN2026.001.
+        "ENTRY_NUMBER_PATTERN": env("ENTRY_NUMBER_PATTERN", "EN{year}.{seq:03d}"),
+        "ACQUISITION_NUMBER_PATTERN": env("ACQUISITION_NUMBER_PATTERN", "AC{year}.{seq:03d}"),
+        "AUDIT_NUMBER_PATTERN": env("AUDIT_NUMBER_PATTERN", "AU{year}.{seq:03d}"),
+        "EXIT_NUMBER_PATTERN": env("EXIT_NUMBER_PATTERN", "EX{year}.{seq:03d}"),
+        # Accession numbers given when an acquisition is accessioned: {year}, {seq} (a counter
+        # of accessioned acquisitions per year) and {item} (the object's place in it).
+        "ACCESSION_NUMBER_PATTERN": env("ACCESSION_NUMBER_PATTERN", "{year}.{seq:04d}.{item:03d}"),
+        # Object numbers starting with this are temporary (objects arriving with an entry);
+        # accessioning replaces them with accession numbers.
+        "TEMPORARY_NUMBER_PREFIX": env("TEMPORARY_NUMBER_PREFIX", "TMP-"),
         # Send the session cookie over HTTPS only; set to 1 behind TLS in production.
         "SESSION_COOKIE_SECURE": env("SESSION_COOKIE_SECURE", "0").lower() in ("1", "true", "yes"),
         # Languages of the web pages; the first is used when the browser asks for none of them.
@@ -214,8 +226,39 @@ def check(config: dict) -> None:
                 "CATALOGUE_ENV=production needs SECRET_KEY, the same on every node: a web "
                 "session or form signed by one node must be accepted by the others."
             )
+    problems += _number_pattern_problems(config)
     if problems:
         raise ConfigError("The catalogue cannot start:\n- " + "\n- ".join(problems))
+
+
+NUMBER_PATTERNS = {
+    "ENTRY_NUMBER_PATTERN": ("year", "seq"),
+    "ACQUISITION_NUMBER_PATTERN": ("year", "seq"),
+    "AUDIT_NUMBER_PATTERN": ("year", "seq"),
+    "EXIT_NUMBER_PATTERN": ("year", "seq"),
+    "ACCESSION_NUMBER_PATTERN": ("year", "seq", "item"),
+}
+
+
+def _number_pattern_problems(config: dict) -> list[str]:
+    """Each number pattern formats, and gives a new number for each counter value."""
+    problems = []
+    for name, fields in NUMBER_PATTERNS.items():
+        pattern = config.get(name)
+        if pattern is None:
+            continue
+        try:
+            first = pattern.format(**dict.fromkeys(fields, 1))
+            second = pattern.format(**{**dict.fromkeys(fields, 1), fields[-1]: 2})
+        except (KeyError, IndexError, ValueError) as error:
+            problems.append(f"{name} cannot be used ({error!r}); use {{year}}, {{seq}} ...")
+            continue
+        if first == second or not first or "/" in first or len(first) > 90:
+            problems.append(
+                f"{name} must hold {{{fields[-1]}}} and give numbers of up to 90 characters "
+                f"without '/', not {pattern!r}."
+            )
+    return problems
 
 
 def finalise(config: dict) -> dict:

@@ -161,6 +161,55 @@ def sets(client, hidden_ids) -> list[str]:
     return bodies
 
 
+PROCEDURE_PATHS = ("entries", "acquisitions", "audits", "exits")
+
+
+def procedures(client, hidden_ids) -> list[str]:
+    """Every procedure endpoint: lists (JSON and CSV), records, their versions and paperwork,
+    objects' biographies and the procedures' change log all answer 404, naming nothing."""
+    bodies = []
+    paths = ["/api/v1/procedure-changes"]
+    for kind in PROCEDURE_PATHS:
+        paths += [f"/api/v1/{kind}", f"/api/v1/{kind}?format=csv"]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        bodies.append(_text(response))
+    for record_id in hidden_ids:
+        asked = [f"/api/v1/objects/{record_id}/procedures"]
+        for kind in PROCEDURE_PATHS:
+            asked += [
+                f"/api/v1/{kind}/{record_id}",
+                f"/api/v1/{kind}/{record_id}/versions",
+                f"/api/v1/{kind}/{record_id}/versions/1",
+            ]
+        asked.append(f"/api/v1/entries/{record_id}/receipt.pdf")
+        for path in asked:
+            response = client.get(path)
+            assert response.status_code == 404, path
+            bodies.append(_asked(response, record_id))
+    return bodies
+
+
+def object_versions(client, hidden_ids) -> list[str]:
+    """The versions of every object listed (researchers read them; anonymous callers get a
+    401), and of the hidden ones."""
+    listed = client.get("/api/v1/objects", query_string={"per_page": 100}).get_json()["items"]
+    bodies = []
+    for item in listed:
+        response = client.get(f"/api/v1/objects/{item['id']}/versions")
+        bodies.append(_text(response))
+        if response.status_code == 200:
+            for version in response.get_json()["items"]:
+                path = f"/api/v1/objects/{item['id']}/versions/{version['number']}"
+                bodies.append(_text(client.get(path)))
+    for object_id in hidden_ids:
+        response = client.get(f"/api/v1/objects/{object_id}/versions")
+        assert response.status_code in (401, 404), object_id
+        bodies.append(_asked(response, object_id))
+    return bodies
+
+
 RECONCILE_TYPES = (None, "agent", "place", "term", "collection", "object")
 
 
@@ -200,6 +249,17 @@ def reconcile(client, hidden_ids) -> list[str]:
     return bodies
 
 
+class AsCaller:
+    """A test client whose every request carries ``headers`` (a researcher's token)."""
+
+    def __init__(self, client, headers: dict) -> None:
+        self.client, self.headers = client, headers
+
+    def get(self, path, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.get(path, headers=headers, **kwargs)
+
+
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
     "changes feed": changes_feed,
@@ -212,6 +272,8 @@ CHANNELS: dict[str, Callable] = {
     "search": search,
     "sets": sets,
     "reconciliation": reconcile,
+    "procedures": procedures,
+    "object versions": object_versions,
 }
 
 
@@ -225,6 +287,10 @@ def background_jobs(client, job_ids) -> list[str]:
             assert response.status_code in (401, 403), path
             bodies.append(_text(response).replace(job_id, "<asked>").replace(job_id.upper(), ""))
     return bodies
+
+
+# Channels that show an anonymous caller nothing at all, public records included.
+SILENT_TO_ANONYMOUS = {"procedures", "object versions"}
 
 
 def leaks(client, hidden_ids, secrets) -> list[str]:

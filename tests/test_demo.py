@@ -57,6 +57,23 @@ def test_demo_load(app, client, users):
     rocket = titles["A4 (V2) rocket"]
     assert labels["Hitler’s secret weapons"] in [c["id"] for c in rocket["collections"]]
     assert rocket["location"] is not None
+    # The registrar's side: the 1997 acquisition of the A4, a family's deposit of photographs.
+    biography = client.get(f"/api/v1/objects/{rocket['id']}/procedures", headers=curator)
+    steps = [
+        (i["kind"], i["number"], i["status"], i["date"]) for i in biography.get_json()["items"]
+    ]
+    assert steps[:2] == [
+        ("entry", "EN1997.001", "closed", "1997-03-10"),
+        ("acquisition", "AC1997.001", "accessioned", "1997-06-20"),
+    ]
+    assert rocket["acquisition"]["method"] == "transfer"
+    assert rocket["acquisition"]["date"] == "1997-06-20"
+    deposits = client.get("/api/v1/entries?status=open", headers=curator).get_json()["items"]
+    [deposit] = deposits
+    assert deposit["depositor"]["label"]["en"].startswith("The Delattre family")
+    assert [o["object_number"] for o in deposit["objects"]] == [
+        f"TMP-EN2024.003-{n}" for n in (1, 2, 3)
+    ]
 
     public = client.get("/api/v1/objects?per_page=100").get_json()
     assert 0 < public["total"] < everything["total"]

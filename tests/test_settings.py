@@ -124,3 +124,17 @@ def test_catalogue_refuses_to_start_postgresql_search_on_sqlite(tmp_path):
     )
     assert result.returncode != 0
     assert "SEARCH_BACKEND=postgresql searches the catalogue database" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("ENTRY_NUMBER_PATTERN", "EN{year}"),
+        ("EXIT_NUMBER_PATTERN", "EX{annee}.{seq}"),
+        ("ACCESSION_NUMBER_PATTERN", "{year}.{seq:04d}"),
+        ("AUDIT_NUMBER_PATTERN", "AU/{year}/{seq}"),
+    ],
+)
+def test_a_number_pattern_that_cannot_number_is_refused(tmp_path, name, pattern):
+    with pytest.raises(ConfigError, match=name):
+        create_app(settings(tmp_path, SECRET_KEY="dev", **{name: pattern}))

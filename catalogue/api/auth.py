@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
+from catalogue.api import permissions
 from catalogue.api.errors import problem
 from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import ANONYMOUS
@@ -17,7 +18,11 @@ def register(app: Flask) -> None:
         g.identity = ANONYMOUS
         header = request.environ.get("HTTP_AUTHORIZATION")
         if not header:
-            if request.method in WRITE_METHODS and request.path.startswith("/api/"):
+            if (
+                request.method in WRITE_METHODS
+                and request.path.startswith("/api/")
+                and not permissions.unseen(app, request.endpoint, request.method)
+            ):
                 # Before the body is read: an anonymous write is a 401 whatever it sends.
                 return problem(
                     401,

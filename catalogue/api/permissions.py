@@ -15,6 +15,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 
 from catalogue.api.http import identity
+from catalogue.services.errors import NotFound
 from catalogue.services.identity import Identity
 
 REQUIRES = "_catalogue_requires"
@@ -35,6 +36,16 @@ staff_only = _requiring(Identity.require_staff)
 signed_in = _requiring(Identity.require_authenticated)
 
 
+def _require_staff_unseen(identity: Identity) -> None:
+    if not identity.is_staff:
+        raise NotFound("Nothing here.")
+
+
+#: The view is for curators and admins, and does not exist for anyone else: 404 for
+#: anonymous callers and researchers (procedures: nothing tells them one exists).
+staff_unseen = _requiring(_require_staff_unseen)
+
+
 def requirement(app: Flask, endpoint: str, method: str):
     """The check the view of ``endpoint`` states for ``method``, or None."""
     view = app.view_functions.get(endpoint)
@@ -45,6 +56,12 @@ def requirement(app: Flask, endpoint: str, method: str):
             getattr(view_class, "get", None) if name == "head" else None
         )
     return getattr(view, REQUIRES, None)
+
+
+def unseen(app: Flask, endpoint: str | None, method: str) -> bool:
+    """The endpoint does not exist for anyone but staff (``staff_unseen``): its 404 comes
+    first, even before an anonymous write's 401."""
+    return endpoint is not None and requirement(app, endpoint, method) is _require_staff_unseen
 
 
 def register(app: Flask) -> None:

@@ -14,7 +14,7 @@ from importlib import resources
 import sqlalchemy as sa
 
 from catalogue.extensions import db
-from catalogue.models import AUTHORITY_MODELS, CatalogueObject, Tombstone
+from catalogue.models import AUTHORITY_MODELS, CatalogueObject, Procedure, Tombstone
 from catalogue.schemas.authorities import AUTHORITY_INPUT
 from catalogue.schemas.objects import REFERENCE_LISTS
 from catalogue.services import uow
@@ -23,6 +23,8 @@ from catalogue.services.identity import SYSTEM, Identity
 from catalogue.services.objects import locations
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
+from catalogue.services.procedures import records as procedures
+from catalogue.services.procedures import transitions as procedure_transitions
 
 NAMESPACE = uuid.UUID("5b0e1d0c-7d43-4f69-9c1c-3a3e1c0de944")
 KINDS = ("terms", "agents", "places", "collections", "locations")
@@ -151,4 +153,39 @@ def _load(identity: Identity, dataset: dict) -> Report:
                     "reason": "Initial location (demo data)",
                 },
             )
+    _load_procedures(identity, dataset, numbers, report)
     return report
+
+
+AGENT_FIELDS = ("depositor", "owner", "source", "recipient")
+
+
+def _procedure_input(record: dict, numbers: dict[str, uuid.UUID]) -> dict:
+    body = dict(record["body"])
+    for name in AGENT_FIELDS:
+        if body.get(name):
+            body[name] = _ref(body[name])
+    if "locations" in body:
+        body["locations"] = [_ref(key) for key in body["locations"]]
+    if "objects" in body:
+        body["objects"] = [
+            {"id": str(numbers[item["object_number"]])} if "object_number" in item else item
+            for item in body["objects"]
+        ]
+    return procedures.load_input(procedures.kind_of(record["kind"]), body)
+
+
+def _load_procedures(identity: Identity, dataset: dict, numbers, report: Report) -> None:
+    """Procedures of the demo (the 1997 acquisition of the A4, a family's deposit), taken
+    through their transitions as a registrar would."""
+    for record in dataset.get("procedures", []):
+        procedure_id = demo_id(record["key"])
+        if db.session.get(Procedure, procedure_id) is not None:
+            report.count("procedures", False)
+            continue
+        procedures.create(identity, record["kind"], _procedure_input(record, numbers), procedure_id)
+        for target in record.get("transitions") or []:
+            procedure_transitions.transition(
+                identity, record["kind"], procedure_id, {"to": target}, "*"
+            )
+        report.count("procedures", True)

@@ -27,6 +27,7 @@ from catalogue.models.media import Media
 from catalogue.models.oai import OaiPayload
 from catalogue.models.objects import (
     CatalogueObject,
+    CollectionStatus,
     Condition,
     ConditionCheck,
     Movement,
@@ -39,6 +40,15 @@ from catalogue.models.objects import (
     Relation,
     Status,
     TermField,
+)
+from catalogue.models.procedures import (
+    NumberCounter,
+    Procedure,
+    ProcedureChange,
+    ProcedureKind,
+    ProcedureNumber,
+    ProcedureObject,
+    ProcedureVersion,
 )
 from catalogue.models.sets import ObjectSet, SetMember, SetVersion, Visibility
 
@@ -53,6 +63,7 @@ __all__ = [
     "ChangeEvent",
     "ChangeLogEntry",
     "Collection",
+    "CollectionStatus",
     "Condition",
     "ConditionCheck",
     "Location",
@@ -62,6 +73,7 @@ __all__ = [
     "JobStatus",
     "Media",
     "Movement",
+    "NumberCounter",
     "OaiPayload",
     "ObjectAgent",
     "ObjectCollection",
@@ -72,6 +84,12 @@ __all__ = [
     "ObjectTerm",
     "ObjectVersion",
     "Place",
+    "Procedure",
+    "ProcedureChange",
+    "ProcedureKind",
+    "ProcedureNumber",
+    "ProcedureObject",
+    "ProcedureVersion",
     "Relation",
     "RequestCount",
     "Role",

@@ -20,6 +20,15 @@ class Status(enum.StrEnum):
     public = "public"
 
 
+class CollectionStatus(enum.StrEnum):
+    """Where an object stands with the museum (set by procedures, read-only in the record)."""
+
+    in_collection = "in-collection"
+    on_loan_out = "on-loan-out"
+    exited = "exited"
+    deaccessioned = "deaccessioned"
+
+
 class TermField(enum.StrEnum):
     material = "material"
     technique = "technique"
@@ -76,6 +85,9 @@ class CatalogueObject(UUIDKey, Timestamps, Base):
         sa.ForeignKey("locations.id", ondelete="RESTRICT"), index=True
     )
     has_media: Mapped[bool] = mapped_column(default=False)
+    collection_status: Mapped[str] = mapped_column(
+        sa.String(20), default=CollectionStatus.in_collection, server_default="in-collection"
+    )
     version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[str | None] = mapped_column(sa.String(320))
     updated_by: Mapped[str | None] = mapped_column(sa.String(320))

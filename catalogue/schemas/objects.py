@@ -56,6 +56,7 @@ READ_ONLY_FIELDS = (
     "media",
     "display",
     "location",
+    "collection_status",
 )
 # The list fields of an object record that hold references to authorities.
 REFERENCE_LISTS = (
@@ -233,6 +234,9 @@ class ObjectIn(Input):
     media = ReadOnly()
     display = ReadOnly()
     location = ReadOnly(metadata={"description": "Set by recording a movement."})
+    collection_status = ReadOnly(
+        metadata={"description": "Set by procedures (accession, exit, loans)."}
+    )
 
     @validates("title")
     def _title(self, value, **kwargs):
@@ -296,6 +300,11 @@ class ObjectOut(Schema):
     valuation = fields.Dict(metadata={"description": "Staff only."})
     location = fields.Nested(RefOut, metadata={"description": "Staff only."})
     internal_notes = fields.String(metadata={"description": "Staff only."})
+    collection_status = fields.String(
+        metadata={
+            "description": "in-collection, on-loan-out, exited or deaccessioned; set by procedures."
+        }
+    )
     media = fields.List(fields.Dict())
     version = fields.Integer()
     created_at = fields.DateTime()

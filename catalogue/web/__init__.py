@@ -29,9 +29,20 @@ def register(app: Flask) -> None:
         history,
         mediapanel,
         public,
+        registrar,
         sets,
         vocabularies,
     )
 
-    for module in (public, auth, curate, history, mediapanel, admin, vocabularies, sets):
+    for module in (
+        public,
+        auth,
+        curate,
+        history,
+        mediapanel,
+        admin,
+        vocabularies,
+        sets,
+        registrar,
+    ):
         app.register_blueprint(module.bp)

@@ -21,6 +21,7 @@ from catalogue.services.media import records as media
 from catalogue.services.objects import dashboard as overview
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
+from catalogue.services.procedures import biography
 from catalogue.services.sets import read as sets_read
 from catalogue.web import choices, finder, objectform
 from catalogue.web.common import identity, page_blueprint, signed_in, staff_required
@@ -65,6 +66,7 @@ def view(object_id: uuid.UUID):
     record = objects_read.get(me, object_id)
     files = media.list_for_object(me, object_id) if me.is_staff else []
     in_sets = sets_read.list_sets(me, {"mine": True, "object": object_id, "per_page": 100})
+    steps = biography.biography(me, object_id)["items"] if me.is_staff else []
     return render_template(
         "web/curate_object.html",
         record=record.data,
@@ -72,6 +74,7 @@ def view(object_id: uuid.UUID):
         files=files,
         my_sets=sets_read.own_sets(me),
         in_sets=in_sets.items,
+        biography=steps,
     )
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.models import AUTHORITY_MODELS, Base, CatalogueObject, Media, ObjectSet
+from catalogue.models import (
+    AUTHORITY_MODELS,
+    Base,
+    CatalogueObject,
+    Media,
+    ObjectSet,
+    Procedure,
+)
 from catalogue.models.base import Timestamps
 from tests import gunicorn, helpers
 
@@ -19,7 +26,7 @@ ROUNDS = 3
 
 
 def test_every_record_kind_is_raced():
-    raced = {CatalogueObject, Media, ObjectSet, *AUTHORITY_MODELS.values()}
+    raced = {CatalogueObject, Media, ObjectSet, Procedure, *AUTHORITY_MODELS.values()}
     kinds = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, Timestamps)}
     assert kinds == raced, "a new record kind needs a race below"
 
@@ -76,6 +83,19 @@ def test_one_writer_wins_on_an_object(server, client, curator):
         versions = current(server, curator, f"{path}/versions?per_page=100").body
         assert [v["number"] for v in versions["items"]] == list(range(round_ + 2, 0, -1))
         assert changes_of(server, curator, record["id"]) == round_ + 2
+
+
+def test_one_writer_wins_on_a_procedure(server, client, curator):
+    record = helpers.post(client, curator, "/api/v1/exits", {"reason": "loss"})
+    path = f"/api/v1/exits/{record['id']}"
+    for round_ in range(ROUNDS):
+        bodies = [{"notes": {"en": f"Round {round_}, writer {i}"}} for i in range(WRITERS)]
+        winner, answer = race(server, curator, path, bodies)
+        saved = current(server, curator, path)
+        assert saved.body["notes"] == bodies[winner]["notes"]
+        assert saved.headers["ETag"] == answer.headers["ETag"]
+        versions = current(server, curator, f"{path}/versions?per_page=100").body
+        assert [v["number"] for v in versions["items"]] == list(range(round_ + 2, 0, -1))
 
 
 def _authority_in_use(client, curator, kind: str) -> tuple[dict, dict]:

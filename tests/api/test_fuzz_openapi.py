@@ -128,8 +128,18 @@ def seed_catalogue(client, curator) -> dict[str, list]:
     )
     assert added.status_code == 200, added.get_data(as_text=True)
     objects = [public, draft, gone]
+    procedures = [
+        helpers.post(client, curator, f"/api/v1/{path}", body)
+        for path, body in (
+            ("entries", {"reason": "enquiry", "objects": [{"id": public["id"]}]}),
+            ("acquisitions", {"method": "gift", "objects": [{"id": draft["id"]}]}),
+            ("audits", {"locations": [{"id": room["id"]}]}),
+            ("exits", {"reason": "loss", "objects": [{"id": public["id"]}]}),
+        )
+    ]
     known = {
         "set_id": [showcase["id"]],
+        "procedure_id": [p["id"] for p in procedures],
         "object_id": [o["id"] for o in objects],
         "object_number": [o["object_number"] for o in objects],
         "number": [1, 2],
@@ -142,18 +152,22 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         "collections": [collection["id"]],
         "locations": [site["id"], room["id"]],
     }
-    known["any"] = list(dict.fromkeys(i for k in ("object_id", *KINDS.values()) for i in known[k]))
+    kinds = ("object_id", "procedure_id", *KINDS.values())
+    known["any"] = list(dict.fromkeys(i for k in kinds for i in known[k]))
     return known
 
 
 # Which records a UUID may name, by the field or parameter that holds it.
 KINDS = {
     **dict.fromkeys(("object_type", "materials", "material", "techniques", "subjects"), "terms"),
-    **dict.fromkeys(("agent", "associated_agents", "maker"), "agents"),
+    **dict.fromkeys(
+        ("agent", "associated_agents", "maker", "depositor", "owner", "source", "recipient"),
+        "agents",
+    ),
     **dict.fromkeys(("place", "associated_places"), "places"),
     **dict.fromkeys(("collections", "collection"), "collections"),
-    **dict.fromkeys(("location", "parent", "to_location"), "locations"),
-    "related_objects": "object_id",
+    **dict.fromkeys(("location", "parent", "to_location", "locations"), "locations"),
+    **dict.fromkeys(("related_objects", "objects", "object"), "object_id"),
 }
 
 

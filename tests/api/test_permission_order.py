@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from catalogue.api import permissions
 from tests import helpers
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -47,14 +48,16 @@ SIGNED_IN_READS = [
 SIGNED_IN_WRITES = "/api/v1/sets"
 
 
-def api_writes(app, staff_only: bool = True) -> list[tuple[str, str]]:
-    """Every (method, rule) of the JSON API that writes; all but the sets are for staff."""
+def api_writes(app, staff_only: bool = True, unseen: bool = False) -> list[tuple[str, str]]:
+    """Every (method, rule) of the JSON API that writes; all but the sets are for staff. Those
+    that do not exist for anyone else (procedures: 404) with ``unseen``, else the others."""
     return sorted(
         (method, rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
         and not (staff_only and rule.rule.startswith(SIGNED_IN_WRITES))
         for method in rule.methods & WRITES
+        if permissions.unseen(app, rule.endpoint, method) == unseen
     )
 
 
@@ -111,6 +114,26 @@ def test_an_anonymous_caller_gets_401_whatever_the_body(app, client, state, reco
         kwargs.pop("headers", None)
         response = client.open(concrete(rule, record["id"]), method=method, **kwargs)
         helpers.is_problem(response, 401)
+    assert state() == before
+
+
+@pytest.mark.parametrize("body", ["json", "plain text", "too large", "too deep"])
+@pytest.mark.parametrize("role", ["anonymous", "researcher"])
+def test_procedure_writes_are_a_404_whatever_the_body(
+    app, client, users, state, record, body, role
+):
+    writes = api_writes(app, unseen=True)
+    assert ("POST", "/api/v1/exits/<uuid:procedure_id>/transitions") in writes
+    before = state()
+    for method, rule in writes:
+        kwargs = dict(INVALID_BODIES[body])
+        if body == "too large":
+            kwargs["content_type"] = "application/json"
+        headers = {**users[role].headers, "If-Match": "*", **kwargs.pop("headers", {})}
+        response = client.open(
+            concrete(rule, record["id"]), method=method, headers=headers, **kwargs
+        )
+        helpers.is_problem(response, 404)
     assert state() == before
 
 

@@ -20,6 +20,7 @@ from catalogue.models import (
     Media,
     ObjectSet,
     Place,
+    Procedure,
     Term,
 )
 from catalogue.models.base import Timestamps
@@ -63,7 +64,7 @@ RECORD_KINDS = {
 
 def test_every_record_kind_has_a_checked_version():
     kinds = {m.class_ for m in Base.registry.mappers if issubclass(m.class_, Timestamps)}
-    assert kinds == set(RECORD_KINDS), "a new record kind needs a case here"
+    assert kinds == {*RECORD_KINDS, Procedure}, "a new record kind needs a case here"
     for kind in kinds:
         assert kind.__mapper__.version_id_col is not None, kind
 
@@ -100,4 +101,20 @@ def test_a_late_writer_cannot_overwrite_a_saved_change(app, client, curator, kin
         db.session.remove()
     after = client.get(path, headers=curator.headers)
     assert after.get_json()[field]["en"] == "Saved"
+    assert after.headers["ETag"] == saved.headers["ETag"]
+
+
+def test_a_late_writer_cannot_overwrite_a_saved_procedure(app, client, curator):
+    record = helpers.post(client, curator, "/api/v1/entries", {"reason": "enquiry"})
+    path = f"/api/v1/entries/{record['id']}"
+    with app.app_context():
+        late = db.session.get(Procedure, uuid.UUID(record["id"]))
+        saved = _elsewhere(lambda: _edit(client, curator, path, "notes"))
+        assert saved.status_code == 200, saved.get_data(as_text=True)
+        late.document = {**late.document, "notes": {"en": "Overwritten"}}
+        with pytest.raises(PreconditionFailed):
+            uow.commit()
+        db.session.remove()
+    after = client.get(path, headers=curator.headers)
+    assert after.get_json()["notes"]["en"] == "Saved"
     assert after.headers["ETag"] == saved.headers["ETag"]

@@ -9,12 +9,18 @@ from __future__ import annotations
 import os
 import re
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from werkzeug.serving import make_server
 
+from catalogue.extensions import db
+from catalogue.services.identity import SYSTEM
+from catalogue.services.objects import locations
+from catalogue.services.objects import read as objects_read
+from catalogue.services.objects import write as objects_write
 from tests.web.conftest import PASSWORD, make_authority, make_object
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -229,3 +235,72 @@ def test_a_researcher_builds_a_private_set_from_a_search_and_shares_it(
     expect(curator.locator(".set-members > li")).to_have_count(2)
     expect(curator.locator(".note").first).to_have_text("À comparer")
     assert "Delete the set" not in curator.content()
+
+
+# ---- the registrar: a deposit accessioned, audited, deaccessioned ------------------------
+
+
+def _publish_and_place(app, object_id: str, location_id: str) -> None:
+    with app.app_context():
+        record = objects_read.get(SYSTEM, uuid.UUID(object_id))
+        objects_write.patch(SYSTEM, uuid.UUID(object_id), {"status": "public"}, record.etag)
+        locations.record_movement(
+            SYSTEM, uuid.UUID(object_id), {"to_location": uuid.UUID(location_id)}
+        )
+        db.session.remove()
+
+
+def test_a_deposit_is_accessioned_audited_and_deaccessioned(app, people, open_page, live_server):
+    family = make_authority(app, "agents", kind="person", label={"fr": "Famille Caron"})
+    store = make_authority(app, "locations", kind="room", label={"fr": "Réserve C"})
+    page = open_page()
+    sign_in(page, people["curator"])
+
+    page.get_by_role("link", name="Registrar").first.click()
+    page.get_by_role("link", name="New", exact=True).first.click()
+    page.get_by_label("reason", exact=True).select_option("acquisition-consideration")
+    page.get_by_label("depositor", exact=True).select_option(family["id"])
+    page.get_by_label("Objects").fill("+ Photographie du bunker")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_contain_text("EN")
+    temporary = re.search(r"TMP-EN\d{4}\.\d{3}-1", page.content()).group(0)
+
+    page.goto("/curate/registrar/acquisitions/new")
+    page.get_by_label("method", exact=True).select_option("gift")
+    page.get_by_label("source", exact=True).select_option(family["id"])
+    page.get_by_label("Objects").fill(temporary)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Mark as approved").click()
+    page.get_by_role("button", name="Mark as accessioned").click()
+    expect(page.locator("h1")).to_contain_text("accessioned")
+    link = page.locator("article.procedure li a[href^='/curate/objects/']").first
+    accession = link.inner_text()
+    assert re.fullmatch(r"\d{4}\.0001\.001", accession)
+    object_id = link.get_attribute("href").rsplit("/", 1)[1]
+
+    _publish_and_place(app, object_id, store["id"])
+    visitor = open_page()
+    assert visitor.goto(f"/objects/{object_id}").status == 200
+
+    page.goto("/curate/registrar/audits/new")
+    page.get_by_label("locations", exact=True).select_option(store["id"])
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="found", exact=True).click()
+    expect(page.locator("ul.audit")).to_contain_text("found")
+    page.get_by_role("button", name="Mark as completed").click()
+
+    page.goto("/curate/registrar/exits/new")
+    page.get_by_label("reason", exact=True).select_option("deaccession")
+    page.get_by_label("Objects").fill(accession)
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("button", name="Mark as completed").count() == 0
+    page.get_by_role("button", name="Mark as approved").click()
+    page.get_by_role("button", name="Mark as completed").click()
+    expect(page.locator("h1")).to_contain_text("completed")
+
+    assert visitor.goto(f"/objects/{object_id}").status == 404
+    page.goto(f"/curate/objects/{object_id}")
+    biography = page.locator("section.biography")
+    expect(biography).to_contain_text("deaccessioned")
+    steps = re.findall(r"· (entry|acquisition|movement|audit|exit)\b", biography.inner_text())
+    assert steps == ["entry", "acquisition", "movement", "audit", "exit"]

@@ -316,6 +316,7 @@ def render(obj: CatalogueObject) -> dict:
         "acquisition": acquisition,
         "valuation": valuation,
         "location": ref(_get(Location, obj.location_id)),
+        "collection_status": str(obj.collection_status or "in-collection"),
         "internal_notes": obj.internal_notes,
         # An object not yet written has no media to look for.
         "media": [] if sa.inspect(obj).transient else media_summaries(obj.id),
@@ -336,6 +337,8 @@ def changed_fields(before: dict | None, after: dict) -> list[str]:
             continue
         if key == "acquisition":
             changed += _acquisition_changes(before.get(key), value)
+        elif creating and key == "collection_status" and value == "in-collection":
+            continue  # where every new object stands: nothing a curator filled in
         elif (value not in (None, [], {})) if creating else before.get(key) != value:
             changed.append(key)
     return changed

@@ -66,6 +66,13 @@ def _movement_dict(movement: Movement) -> dict:
 
 
 def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dict:
+    movement = stage_movement(identity, object_id, data)
+    uow.commit()
+    return _movement_dict(movement)
+
+
+def stage_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> Movement:
+    """Record a movement in the unit of work without committing (audits record several)."""
     obj = _staff_object(identity, object_id)
     db.session.refresh(obj, with_for_update=True)
     to_location = db.session.get(Location, data["to_location"])
@@ -113,8 +120,7 @@ def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dic
     obj.location_id = latest
     db.session.flush()
     rerender.set_document_field(obj)
-    uow.commit()
-    return _movement_dict(movement)
+    return movement
 
 
 def _check_dict(check: ConditionCheck) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -26,6 +27,8 @@ from catalogue.services.objects.documents import iso
 from catalogue.services.objects.views import Record, stored
 from catalogue.services.pagination import Page, paginate
 
+RESTORE_NOTE = re.compile(r"Restored from version \d+")
+
 
 def _visible_object(identity: Identity, object_id: uuid.UUID) -> CatalogueObject:
     """The object if the caller may see it; otherwise the same 404/410 as reading it."""
@@ -40,13 +43,21 @@ def _changed_for(identity: Identity, changed: list[str]) -> list[str]:
     return [name for name in changed if name not in hidden]
 
 
+def _note_for(identity: Identity, note: str | None) -> str | None:
+    """Notes name the procedures that changed the object (staff data); others read only
+    that a version restored another."""
+    if identity.is_staff or note is None or RESTORE_NOTE.fullmatch(note):
+        return note
+    return None
+
+
 def _version_dict(identity: Identity, version: ObjectVersion, with_record: bool) -> dict:
     data = {
         "number": version.number,
         "created_at": iso(version.created_at),
         "created_by": version.created_by,
         "changed": _changed_for(identity, version.changed),
-        "note": version.note,
+        "note": _note_for(identity, version.note),
     }
     if with_record:
         data["record"] = view_of(version.record, identity)

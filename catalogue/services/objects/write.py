@@ -19,7 +19,10 @@ from catalogue.extensions import db
 from catalogue.models import (
     CatalogueObject,
     ChangeEvent,
+    CollectionStatus,
     ObjectVersion,
+    ProcedureObject,
+    Status,
     Tombstone,
 )
 from catalogue.models.base import utcnow
@@ -170,6 +173,15 @@ def stage_save(
     change-log entry is made; a single-record caller rolls back, a batch simply goes on.
     """
     identity.require_staff()
+    if obj.collection_status == CollectionStatus.deaccessioned and data["status"] != Status.draft:
+        raise ValidationFailed(
+            {
+                "status": [
+                    "This object was deaccessioned: it stays a draft, seen by staff only, "
+                    "and leaves every public and research channel."
+                ]
+            }
+        )
     References().check(data)
     if data["object_number"] != obj.object_number:
         _check_number_free(data["object_number"], obj.id)
@@ -209,6 +221,7 @@ def patch(identity: Identity, object_id: uuid.UUID, changes, if_match) -> Record
 def delete(identity: Identity, object_id: uuid.UUID, if_match) -> None:
     obj = load_for_write(identity, object_id)
     check_precondition(stored(obj, identity).etag, if_match)
+    _check_deletable(obj)
     now = utcnow()
     db.session.add(
         Tombstone(
@@ -228,6 +241,26 @@ def delete(identity: Identity, object_id: uuid.UUID, if_match) -> None:
         db.session.refresh(other)
         rerender.rerender(other, now)
     commit()
+
+
+def _check_deletable(obj: CatalogueObject) -> None:
+    """An object a procedure concerns stays: its entry, acquisition or exit must stay true,
+    and a deaccessioned object is kept with its number and history."""
+    if obj.collection_status == CollectionStatus.deaccessioned:
+        raise Conflict(
+            f"Object {obj.object_number} was deaccessioned; it is kept with its number and "
+            "history, never deleted."
+        )
+    procedures = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(ProcedureObject)
+        .where(ProcedureObject.object_id == obj.id)
+    ).scalar_one()
+    if procedures:
+        raise Conflict(
+            f"Object {obj.object_number} is part of {procedures} procedure(s) (entries, "
+            "acquisitions, audits, exits); it is kept so that they stay true."
+        )
 
 
 # ---- keeping denormalised records true ---------------------------------------------------

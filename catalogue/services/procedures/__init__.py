@@ -1,0 +1,1 @@
+"""Collections-management procedures: entries, acquisitions, audits, exits."""
