@@ -259,6 +259,10 @@ class AsCaller:
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return self.client.get(path, headers=headers, **kwargs)
 
+    def post(self, path, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.post(path, headers=headers, **kwargs)
+
 
 CHANNELS: dict[str, Callable] = {
     "objects API": objects_api,
