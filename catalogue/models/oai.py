@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue.models.base import Base
+from catalogue.models.packed import PackedXML
 
 
 class OaiPayload(Base):
@@ -15,7 +16,7 @@ class OaiPayload(Base):
 
     Written with the record (``services.oai_payloads``): it holds markers where the response
     fills in the base URL, institution, language and datestamp. ``fingerprint`` names the
-    payload format and the public view it was built from.
+    payload format and the public view it was built from. Stored compressed (``PackedXML``).
     """
 
     __tablename__ = "oai_payloads"
@@ -25,4 +26,4 @@ class OaiPayload(Base):
     )
     prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    payload: Mapped[bytes] = mapped_column(PackedXML)

@@ -149,6 +149,10 @@ class Digest:
         body = TIME.sub(b"<time>", UUID.sub(self._placeholder, body))
         entry["length"] = len(body)
         entry["sha256"] = hashlib.sha256(body).hexdigest()
+        if entry["type"] == "application/json":
+            # The data whatever the order of keys (PostgreSQL's JSONB keeps none).
+            data = json.dumps(json.loads(body), sort_keys=True).encode()
+            entry["data_sha256"] = hashlib.sha256(data).hexdigest()
         self.answers[key] = entry
 
 
@@ -216,6 +220,7 @@ def collect(client, headers: dict[str, dict]) -> dict[str, dict]:
 
 
 def main() -> None:
+    """Record on SQLite, or on the (empty) database whose URL is the first argument."""
     from flask_migrate import upgrade
 
     from catalogue import create_app
@@ -226,7 +231,7 @@ def main() -> None:
             {
                 "TESTING": True,
                 "SECRET_KEY": "answers",
-                "DATABASE_URL": f"sqlite:///{base / 'catalogue.db'}",
+                "DATABASE_URL": sys.argv[1] if len(sys.argv) > 1 else f"sqlite:///{base / 'db'}",
                 "MEDIA_STORAGE": (base / "media").as_uri(),
                 "SEARCH_INDEX_DIR": str(base / "index"),
                 "IMPORTS_DIR": str(base / "imports"),
