@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue.models.base import Base
-from catalogue.models.packed import PackedXML
 
 
 class OaiPayload(Base):
@@ -16,7 +15,8 @@ class OaiPayload(Base):
 
     Written with the record (``services.oai_payloads``): it holds markers where the response
     fills in the base URL, institution, language and datestamp. ``fingerprint`` names the
-    payload format and the public view it was built from. Stored compressed (``PackedXML``).
+    payload format and the public view it was built from. Stored compressed with that public view
+    in the dictionary (``services.oai.payloads.pack``): what they share takes no room.
     """
 
     __tablename__ = "oai_payloads"
@@ -26,4 +26,4 @@ class OaiPayload(Base):
     )
     prefix: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    payload: Mapped[bytes] = mapped_column(PackedXML)
+    payload: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -22,8 +22,12 @@ from sqlalchemy.types import TypeDecorator
 from catalogue.models import dictionaries
 
 RAW = 0
-DICTIONARIES = {1: dictionaries.JSON_1, 2: dictionaries.XML_2}
+DICTIONARIES = {1: dictionaries.JSON_1, 2: dictionaries.XML_2, 3: dictionaries.XML_2}
 JSON_DICTIONARY, XML_DICTIONARY = 1, 2
+# The XML dictionary followed by a text of the same record given by the reader (an OAI-PMH
+# payload is packed with its record's public view: the texts they share cost nothing).
+XML_WITH_RECORD = 3
+WITH_RECORD = {XML_WITH_RECORD}
 LEVEL = 6
 
 
@@ -32,21 +36,27 @@ def dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def pack(data: bytes, dictionary: int) -> bytes:
-    packer = zlib.compressobj(
-        LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, DICTIONARIES[dictionary]
-    )
+def _dictionary(kind: int, record: bytes) -> bytes:
+    return DICTIONARIES[kind] + record if kind in WITH_RECORD else DICTIONARIES[kind]
+
+
+def pack(data: bytes, dictionary: int, record: bytes = b"") -> bytes:
+    """``data`` compressed with the dictionary (and, for ``XML_WITH_RECORD``, ``record``,
+    which reading needs again), or as it is when that is shorter."""
+    preset = _dictionary(dictionary, record)
+    packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, preset)
     packed = packer.compress(data) + packer.flush()
     if len(packed) >= len(data):
         return bytes((RAW,)) + data
     return bytes((dictionary,)) + packed
 
 
-def unpack(value: bytes) -> bytes:
+def unpack(value: bytes, record: bytes = b"") -> bytes:
+    """The data ``pack`` was given; ``zlib.error`` when ``record`` is not the one it was."""
     kind = value[0]
     if kind == RAW:
         return bytes(value[1:])
-    unpacker = zlib.decompressobj(zdict=DICTIONARIES[kind])
+    unpacker = zlib.decompressobj(zdict=_dictionary(kind, record))
     return unpacker.decompress(memoryview(value)[1:]) + unpacker.flush()
 
 
@@ -90,17 +100,3 @@ class PackedJSON(_Packed):
 
     def decode(self, data: bytes):
         return json.loads(data)
-
-
-class PackedXML(_Packed):
-    """Serialized XML (UTF-8 bytes), compressed."""
-
-    cache_ok = True
-
-    dictionary = XML_DICTIONARY
-
-    def encode(self, value: bytes) -> bytes:
-        return bytes(value)
-
-    def decode(self, data: bytes) -> bytes:
-        return data

@@ -2,7 +2,8 @@
 
 An object row kept its document (JSON) and three views (text), each holding the whole record;
 versions kept the record as JSON, OAI-PMH payloads as XML. They are now compressed (zlib with a
-preset dictionary, ``catalogue.models.packed``) and kept once each: the staff view is the
+preset dictionary, ``catalogue.models.packed``; a payload's dictionary ends with its record's
+public view, so the texts they share are not stored twice) and kept once each: the staff view is the
 document's stored text (the document is stored as the staff view's text, so staff answers stay
 byte for byte what they were), the research view only where it differs from the public view,
 and the object's description only as a compressed copy. Versions get a ``status`` column, taken
@@ -27,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from catalogue.models.packed import JSON_DICTIONARY, XML_DICTIONARY, dumps, pack, unpack
+from catalogue.models.packed import JSON_DICTIONARY, XML_WITH_RECORD, dumps, pack, unpack
 
 revision = "0012"
 down_revision = "0011"
@@ -163,22 +164,25 @@ def _upgrade_versions() -> None:
     _replace("object_versions", ["record"], {"record_p": "record"})
 
 
-def _payloads_table() -> sa.Table:
-    return sa.table(
+def _convert_payloads(convert, public_kind) -> None:
+    """``convert(payload, public view text)`` applied to every stored payload."""
+    payloads = sa.table(
         "oai_payloads",
         sa.column("object_id", sa.Uuid()),
         sa.column("prefix", sa.String()),
         sa.column("payload", sa.LargeBinary()),
     )
-
-
-def _convert_payloads(convert) -> None:
-    payloads = _payloads_table()
+    objects = sa.table("objects", sa.column("id", sa.Uuid()), sa.column("public_json", public_kind))
+    connection = op.get_bind()
     for prefix in ("lido", "oai_dc"):
         chosen = payloads.c.prefix == prefix
-        connection, last = op.get_bind(), None
+        last = None
         while True:
-            query = sa.select(payloads.c.object_id, payloads.c.payload).where(chosen)
+            query = (
+                sa.select(payloads.c.object_id, payloads.c.payload, objects.c.public_json)
+                .join(objects, objects.c.id == payloads.c.object_id)
+                .where(chosen)
+            )
             if last is not None:
                 query = query.where(payloads.c.object_id > last)
             rows = connection.execute(query.order_by(payloads.c.object_id).limit(BATCH)).all()
@@ -189,16 +193,25 @@ def _convert_payloads(convert) -> None:
                 .where(payloads.c.object_id == sa.bindparam("key"), chosen)
                 .values(payload=sa.bindparam("new_payload"))
             )
-            connection.execute(
-                statement, [{"key": key, "new_payload": convert(value)} for key, value in rows]
-            )
+            values = [
+                {"key": key, "new_payload": convert(bytes(value), public)}
+                for key, value, public in rows
+            ]
+            connection.execute(statement, values)
             last = rows[-1][0]
 
 
 def upgrade():
+    # Payloads first: they are packed with their record's public view, still text here.
+    # Those 0007 built with today's code are packed already (an XML payload starts with "<").
+    def packed(payload: bytes, public: str) -> bytes:
+        if not payload.startswith(b"<"):
+            return payload
+        return pack(payload, XML_WITH_RECORD, public.encode())
+
+    _convert_payloads(packed, sa.Text())
     _upgrade_objects()
     _upgrade_versions()
-    _convert_payloads(lambda payload: pack(bytes(payload), XML_DICTIONARY))
 
 
 # ---- downgrade ------------------------------------------------------------------------------
@@ -269,6 +282,9 @@ def _downgrade_versions() -> None:
 
 
 def downgrade():
-    _convert_payloads(unpack)
+    def unpacked(payload: bytes, public: bytes) -> bytes:
+        return payload if payload.startswith(b"<") else unpack(payload, unpack(public))
+
+    _convert_payloads(unpacked, sa.LargeBinary())
     _downgrade_versions()
     _downgrade_objects()

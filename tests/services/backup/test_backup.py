@@ -18,6 +18,7 @@ from catalogue.services.backup import database as backup
 from catalogue.services.errors import Conflict, ValidationFailed
 from catalogue.services.etag import ANY
 from catalogue.services.identity import SYSTEM
+from catalogue.services.oai import payloads as oai_payloads
 from catalogue.services.objects import locations
 from catalogue.services.objects import write as objects_write
 from tests.conftest import empty_tables
@@ -84,9 +85,12 @@ def test_round_trip_on_the_same_database(ctx, tmp_path):
 
 def payloads() -> dict:
     rows = db.session.execute(
-        sa.select(OaiPayload.object_id, OaiPayload.prefix, OaiPayload.payload)
+        sa.select(
+            OaiPayload.object_id, OaiPayload.prefix, OaiPayload.payload, CatalogueObject.public_json
+        ).join(CatalogueObject, CatalogueObject.id == OaiPayload.object_id)
     )
-    found = {(r.object_id, r.prefix): r.payload for r in rows}
+    # Stored compressed with the record's public view in the dictionary.
+    found = {(r.object_id, r.prefix): oai_payloads.unpack(r.payload, r.public_json) for r in rows}
     db.session.remove()
     return found
 
