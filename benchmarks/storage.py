@@ -286,9 +286,8 @@ def report(name: str, before: dict, after: dict) -> None:
         (b, bc), (a, ac) = before["reads"][key], after["reads"][key]
         clock = f"{b:>12,.0f} {a:>6,.0f} {a / b:>6.2f}"
         print(f"  {key:<22} {clock} {bc:>12,.0f} {ac:>6,.0f} {ac / bc:>6.2f}")
-    print(
-        f"  import: {before['import_seconds']:.1f} s before, {after['import_seconds']:.1f} s after"
-    )
+    (b, bc), (a, ac) = before["import_seconds"], after["import_seconds"]
+    print(f"  import: {b:.1f} s (CPU {bc:.1f} s) before, {a:.1f} s (CPU {ac:.1f} s) after")
 
 
 def main() -> None:
@@ -297,6 +296,7 @@ def main() -> None:
     parser.add_argument("--reads", type=int, default=500, help="single-record GETs per pass")
     parser.add_argument("--baseline", default="main", help="git revision to compare with")
     parser.add_argument("--postgresql", default=DEFAULT_POSTGRES, help="'none' for SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -305,7 +305,8 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args)))
         return
-    databases = ["sqlite"] + ([] if args.postgresql == "none" else [args.postgresql])
+    databases = [] if args.no_sqlite else ["sqlite"]
+    databases += [] if args.postgresql == "none" else [args.postgresql]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
