@@ -8,10 +8,11 @@ objects by id and by number, lists, exports, search, versions, OAI-PMH lists and
 Each answer is reduced to a digest of its body with the values that differ between two builds
 (ids, times) replaced by placeholders in order of appearance, and the headers that matter.
 
-``storage_answers.json`` holds the digests the catalogue gave before its stored views and
-payloads were compressed; regenerate it only on purpose:
+``storage_answers.json`` holds the digests the catalogue gave, on SQLite and on PostgreSQL,
+before its stored views and payloads were compressed (recorded with the code of that time);
+each backend's were printed by
 
-    .venv/bin/python -m tests.services.objects.answers > tests/services/objects/storage_answers.json
+    .venv/bin/python -m tests.services.objects.answers [postgresql+psycopg://.../empty_db]
 """
 
 from __future__ import annotations
