@@ -123,6 +123,12 @@ class CatalogueObject(UUIDKey, Timestamps, Base):
         either = sa.func.coalesce(cls._research_json, cls.public_json)
         return sa.type_coerce(either, PackedText()).label("research_json")
 
+    @research_json.inplace.bulk_dml
+    @classmethod
+    def _research_json_bulk_dml(cls, mapping: dict, value: str | None) -> None:
+        # Rows copied from the table (bulk inserts) name the column: it is stored as it is.
+        mapping["_research_json"] = value
+
     @hybrid_property
     def staff_json(self) -> str:
         return dumps(self.document)
