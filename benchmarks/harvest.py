@@ -128,11 +128,10 @@ def generate(app, total: int) -> int:
                         "version": 1,
                         "has_media": False,
                         "document": clone,
-                        # The stored views, as the services write them with the document.
-                        **{
-                            f"{name}_json": dumps(view_of(clone, viewer))
-                            for name, viewer in VIEWERS.items()
-                        },
+                        # The stored public view, as the services write it with the document
+                        # (the staff view is the document's text; the research view, left
+                        # unset, is the public one).
+                        "public_json": dumps(view_of(clone, VIEWERS["public"])),
                         "created_at": now,
                         "updated_at": now,
                     }

@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from catalogue.models.authorities import _enum
 from catalogue.models.base import Base, BigIntKey
 from catalogue.models.objects import Status
+from catalogue.models.packed import PackedJSON
 
 
 class ObjectVersion(Base):
@@ -30,8 +31,15 @@ class ObjectVersion(Base):
     created_at: Mapped[datetime] = mapped_column()
     created_by: Mapped[str | None] = mapped_column(sa.String(320))
     changed: Mapped[list] = mapped_column(default=list)
-    record: Mapped[dict] = mapped_column()
+    record: Mapped[dict] = mapped_column(PackedJSON)
+    # The record's status in this version (what decides who may read it), taken from it.
+    status: Mapped[Status] = mapped_column(_enum(Status, "object_status"))
     note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    @validates("record")
+    def _record_status(self, key: str, record: dict) -> dict:
+        self.status = Status(record["status"])
+        return record
 
 
 class Tombstone(Base):

@@ -15,7 +15,8 @@ class OaiPayload(Base):
 
     Written with the record (``services.oai_payloads``): it holds markers where the response
     fills in the base URL, institution, language and datestamp. ``fingerprint`` names the
-    payload format and the public view it was built from.
+    payload format and the public view it was built from. Stored compressed with that public view
+    in the dictionary (``services.oai.payloads.pack``): what they share takes no room.
     """
 
     __tablename__ = "oai_payloads"

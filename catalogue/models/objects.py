@@ -8,10 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalogue.models.authorities import _enum
 from catalogue.models.base import Base, Timestamps, UUIDKey
+from catalogue.models.packed import PackedJSON, PackedText, dumps
 
 
 class Status(enum.StrEnum):
@@ -60,7 +62,7 @@ class CatalogueObject(UUIDKey, Timestamps, Base):
         sa.ForeignKey("terms.id", ondelete="RESTRICT"), index=True
     )
     title: Mapped[dict] = mapped_column(default=dict)
-    description: Mapped[dict | None] = mapped_column()
+    description: Mapped[dict | None] = mapped_column(PackedJSON)
     date_display: Mapped[str | None] = mapped_column(sa.String(200))
     date_edtf: Mapped[str | None] = mapped_column(sa.String(100))
     date_earliest: Mapped[date | None] = mapped_column()
@@ -91,12 +93,13 @@ class CatalogueObject(UUIDKey, Timestamps, Base):
     version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[str | None] = mapped_column(sa.String(320))
     updated_by: Mapped[str | None] = mapped_column(sa.String(320))
-    document: Mapped[dict] = mapped_column(default=dict)
+    document: Mapped[dict] = mapped_column(PackedJSON, default=dict)
     # The record as each kind of caller reads it, as JSON text ready to send; kept equal to
     # ``document`` by services.views whenever it is set, so a read is one row and no encoding.
-    public_json: Mapped[str] = mapped_column(sa.Text, default="{}")
-    research_json: Mapped[str] = mapped_column(sa.Text, default="{}")
-    staff_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    # Stored once each: the staff view is the document's own text, and the research view is
+    # kept only where it differs from the public one (a link to an internal record).
+    public_json: Mapped[str] = mapped_column(PackedText, default="{}")
+    _research_json: Mapped[str | None] = mapped_column("research_json", PackedText)
 
     makers: Mapped[list[ObjectMaker]] = relationship(
         cascade="all, delete-orphan", order_by="ObjectMaker.position"
@@ -121,6 +124,32 @@ class CatalogueObject(UUIDKey, Timestamps, Base):
 
     # Optimistic concurrency: an UPDATE only succeeds against the version it read.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    @hybrid_property
+    def research_json(self) -> str:
+        return self.public_json if self._research_json is None else self._research_json
+
+    @research_json.inplace.expression
+    @classmethod
+    def _research_json_expression(cls):
+        either = sa.func.coalesce(cls._research_json, cls.public_json)
+        return sa.type_coerce(either, PackedText()).label("research_json")
+
+    @research_json.inplace.bulk_dml
+    @classmethod
+    def _research_json_bulk_dml(cls, mapping: dict, value: str | None) -> None:
+        # Rows copied from the table (bulk inserts) name the column: it is stored as it is.
+        mapping["_research_json"] = value
+
+    @hybrid_property
+    def staff_json(self) -> str:
+        return dumps(self.document)
+
+    @staff_json.inplace.expression
+    @classmethod
+    def _staff_json_expression(cls):
+        # The document is stored as the text ``dumps`` wrote: read as text, it is the view.
+        return sa.type_coerce(cls.document, PackedText()).label("staff_json")
 
 
 class _Link:

@@ -25,6 +25,7 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import AUTHORITY_MODELS, Base
 from catalogue.models.base import UTCDateTime, utcnow
+from catalogue.models.packed import PackedText
 from catalogue.schemas.text import REFUSED, cleaned_value
 from catalogue.services import labels, uow
 from catalogue.services.backup import media as backup_media
@@ -48,6 +49,9 @@ DERIVED_TABLES = {"oai_payloads"}
 EXCLUDED_COLUMNS = {"users": {"password_hash"}}
 # Text columns holding JSON (the stored views of each record).
 JSON_TEXT_COLUMNS = {"objects": {"public_json", "research_json", "staff_json"}}
+# The staff view is not a column: it is the document's stored text. A backup holds it (as it
+# did when it was a column) so that a restore keeps the record's text, members in their order.
+STAFF_VIEW = "staff_json"
 # Derived from each authority's label, and derived again by restore (a backup holding them is
 # read), with the installation's default language.
 LABEL_KEY_TABLES = {model.__tablename__ for model in AUTHORITY_MODELS.values()}
@@ -99,6 +103,8 @@ def _order(table: sa.Table):
 
 def _dump(table: sa.Table) -> Iterator[str]:
     columns = _columns(table)
+    if table.name == "objects":
+        columns.append(sa.type_coerce(table.c.document, PackedText()).label(STAFF_VIEW))
     query = sa.select(*columns).order_by(*_order(table)).execution_options(yield_per=CHUNK)
     for row in db.session.execute(query):
         record = {c.name: _encode(value) for c, value in zip(columns, row, strict=True)}
@@ -206,6 +212,18 @@ def _cleaned(table: sa.Table, record: dict) -> list[str]:
     return changed
 
 
+def _compact(table: sa.Table, record: dict) -> None:
+    """A row as the tables hold it; rows of backups made before migration 0012 included."""
+    if table.name == "objects":
+        staff = record.pop(STAFF_VIEW, None)
+        if staff is not None and json.loads(staff) == record.get("document"):
+            record["document"] = json.loads(staff)  # the members in the order of the text
+        if record.get("research_json") == record.get("public_json"):
+            record["research_json"] = None
+    if table.name == "object_versions" and "status" not in record and record.get("record"):
+        record["status"] = record["record"].get("status")
+
+
 def _rows(directory: Path, entry: dict, table: sa.Table, replaced: list) -> Iterator[dict]:
     decoders = {c.name: _decoder(c) for c in table.columns}
     unknown_message = "Column {} is not in this installation's {} table; upgrade it first."
@@ -219,6 +237,7 @@ def _rows(directory: Path, entry: dict, table: sa.Table, replaced: list) -> Iter
             if suspect and (columns := _cleaned(table, record)):
                 keys = {k: str(record.get(k)) for k in _keys(table)}
                 replaced.append({"table": table.name, "row": keys, "columns": columns})
+            _compact(table, record)
             for name, value in record.items():
                 if name not in decoders:
                     raise ValidationFailed({entry["file"]: [unknown_message.format(name, table)]})

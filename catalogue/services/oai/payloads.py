@@ -15,6 +15,10 @@ for record text (``<`` in text is always escaped), so no record can forge one.
 ``fingerprint`` names the payload format and the public view it was built from. A payload of
 another format (built by older code) is rebuilt when it is served, as is a missing one (a
 database restored from rows written before payloads were kept).
+
+A payload is stored compressed, with the public view it was built from as part of the
+dictionary (``pack``): its texts are the view's texts, so they take no room twice. Reading it
+needs that view (``unpack``), which the harvest reads with it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import hashlib
 import json
 import secrets
 import uuid
+import zlib
 from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
@@ -30,7 +35,14 @@ from lxml import etree
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from catalogue.models import CatalogueObject, ChangeEvent, ChangeLogEntry, OaiPayload, Status
+from catalogue.models import (
+    CatalogueObject,
+    ChangeEvent,
+    ChangeLogEntry,
+    OaiPayload,
+    Status,
+    packed,
+)
 from catalogue.schemas.text import xml_safe_value
 from catalogue.services.oai import formats
 
@@ -77,12 +89,30 @@ def _build(record: dict, prefix: str) -> bytes:
     return payload
 
 
+def pack(payload: bytes, public_json: str) -> bytes:
+    """A payload as stored: compressed, its record's public view in the dictionary."""
+    return packed.pack(payload, packed.XML_WITH_RECORD, public_json.encode())
+
+
+def unpack(stored: bytes, public_json: str) -> bytes | None:
+    """A stored payload, or None when it was not packed with this public view."""
+    try:
+        return packed.unpack(stored, public_json.encode())
+    except (zlib.error, KeyError, IndexError):
+        return None
+
+
 def rows_for(object_id: uuid.UUID, public_json: str) -> list[dict]:
     """The stored payload rows of one public object, from its public view's JSON text."""
     record = json.loads(public_json)
     mark = fingerprint(public_json)
     return [
-        {"object_id": object_id, "prefix": p, "fingerprint": mark, "payload": build(record, p)}
+        {
+            "object_id": object_id,
+            "prefix": p,
+            "fingerprint": mark,
+            "payload": pack(build(record, p), public_json),
+        }
         for p in PREFIXES
     ]
 

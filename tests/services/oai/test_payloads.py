@@ -8,7 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from catalogue.extensions import db
-from catalogue.models import OaiPayload
+from catalogue.models import CatalogueObject, OaiPayload
 from catalogue.services.authorities import records as authorities
 from catalogue.services.oai import payloads
 from catalogue.services.objects import locations
@@ -28,11 +28,18 @@ from tests.services.builders import (
 def stored(record: dict) -> dict[str, tuple[str, bytes]]:
     """The payload rows of one object: prefix -> (fingerprint, payload)."""
     rows = db.session.execute(
-        sa.select(OaiPayload.prefix, OaiPayload.fingerprint, OaiPayload.payload).where(
-            OaiPayload.object_id == uuid.UUID(record["id"])
+        sa.select(
+            OaiPayload.prefix,
+            OaiPayload.fingerprint,
+            OaiPayload.payload,
+            CatalogueObject.public_json,
         )
+        .join(CatalogueObject, CatalogueObject.id == OaiPayload.object_id)
+        .where(OaiPayload.object_id == uuid.UUID(record["id"]))
     )
-    found = {row.prefix: (row.fingerprint, bytes(row.payload)) for row in rows}
+    found = {
+        row.prefix: (row.fingerprint, payloads.unpack(row.payload, row.public_json)) for row in rows
+    }
     db.session.remove()
     return found
 
@@ -64,7 +71,9 @@ def test_a_change_the_public_cannot_see_leaves_the_payloads_untouched(ctx):
     store = new_authority("locations", label={"fr": "Réserve"}, kind="room")
     record = new_object(status="public", title={"fr": "Casque"})
     # Mark the stored rows: a rewrite of them would lose the mark.
-    db.session.execute(sa.update(OaiPayload).values(payload=b"<kept/>"))
+    public = db.session.execute(sa.select(CatalogueObject.public_json)).scalar_one()
+    marked = payloads.pack(b"<kept/>", public)
+    db.session.execute(sa.update(OaiPayload).values(payload=marked))
     db.session.commit()
     # A movement changes the staff view only (the location), and makes no version.
     locations.record_movement(
