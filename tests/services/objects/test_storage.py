@@ -141,7 +141,7 @@ def test_upgrade_and_downgrade_convert_stored_records_and_lose_nothing(fresh_app
     with fresh_app.test_client() as client:
         before = answers.collect(client, headers)
     with fresh_app.app_context():
-        downgrade(revision="0011")
+        downgrade(revision="0015")
         rows = db.session.execute(
             sa.text("SELECT document, public_json, research_json, staff_json FROM objects")
         ).all()

@@ -16,8 +16,8 @@ a table that others refer to would cascade). The downgrade converts back, losing
 The space of the old values is given back by ``VACUUM`` (SQLite) or ``VACUUM FULL objects,
 object_versions, oai_payloads`` (PostgreSQL) after the upgrade.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-05
 
 """
@@ -30,8 +30,8 @@ from sqlalchemy.dialects import postgresql
 
 from catalogue.models.packed import JSON_DICTIONARY, XML_WITH_RECORD, dumps, pack, unpack
 
-revision = "0012"
-down_revision = "0011"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
