@@ -63,12 +63,13 @@ def create_database(server: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def load(app, count: int) -> tuple[float, float]:
-    """Generate the collection, then bulk-insert it; returns (generation s, insert s)."""
+def load(app, count: int, corpus=synthetic) -> tuple[float, float]:
+    """Generate the collection (``corpus``: the module ``synthetic`` or ``bilingual``), then
+    bulk-insert it; returns (generation s, insert s)."""
     started = time.perf_counter()
-    auth = synthetic.authorities()
+    auth = corpus.authorities()
     rows = []
-    for row in synthetic.objects(count, auth):
+    for row in corpus.objects(count, auth):
         row["status"] = Status(row["status"])
         rows.append(row)
     generated = time.perf_counter() - started

@@ -18,7 +18,8 @@ from whoosh.highlight import (
 )
 from whoosh.support.levenshtein import distance
 
-from search_index.analysis import text_analyzer, text_tokens
+from search_index.analysis import text_analyzer
+from search_index.highlight import highlight
 from search_index.matching import Evaluator, positive_terms
 from search_index.query import make_parser, parse
 from search_index.schema import FACETS, build_schema
@@ -345,16 +346,15 @@ def _by_score(matched, limit: int, ascending: bool) -> list[tuple[int, float]]:
 
 def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
     """Whoosh's highlighting of re-analysed text: whole titles, a few description snippets."""
+    if analyzer is None:  # the text analyzer: the same, without Whoosh's per-word objects
+        return highlight(text, words, whole=name == "title")
     # Titles are short: show them whole; descriptions as a few snippets.
     fragmenter = (
         WholeFragmenter(charlimit=2000)
         if name == "title"
         else ContextFragmenter(maxchars=200, surround=40)
     )
-    if analyzer is None:  # the text analyzer
-        tokens = text_tokens(text)
-    else:
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
     tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
     fragments = fragmenter.fragment_tokens(text, tokens)
     fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)
