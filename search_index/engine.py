@@ -68,6 +68,8 @@ class SearchResult:
     total: int
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None = None
+    # Which state of the index answered: equal states hold the same documents.
+    state: tuple | None = None
 
 
 class _Formatter(HtmlFormatter):
@@ -128,7 +130,10 @@ class SearchEngine:
             suggestion = None
             if request.q.strip():
                 suggestion = self._suggest(searcher, request.q, user_query, restriction)
-        return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
+            state = (self.store.generation(), searcher.reader().generation())
+        return SearchResult(
+            hits=hits, total=total, facets=facets, suggestion=suggestion, state=state
+        )
 
     # ---- hits --------------------------------------------------------------------------
 

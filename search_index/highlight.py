@@ -14,6 +14,7 @@ Scores, choice and order of fragments (``top_fragments`` with ``BasicFragmentSco
 from __future__ import annotations
 
 import bisect
+import re
 from html import escape
 
 from whoosh.analysis.tokenizers import default_pattern
@@ -22,6 +23,11 @@ from whoosh.highlight import DEFAULT_CHARLIMIT
 from search_index.analysis import _analysed
 
 _finditer = default_pattern.finditer
+# The same words as ``default_pattern`` (its group made non-capturing), as strings.
+_words = re.compile(default_pattern.pattern.replace("(\\.?", "(?:\\.?"), default_pattern.flags)
+_findall = (
+    _words.findall if not _words.groups else lambda text: [m.group() for m in _finditer(text)]
+)
 # (startchar, endchar, [(start, end, stem) of each highlighted word])
 Fragment = tuple[int, int, list]
 
@@ -40,15 +46,14 @@ def highlight(
     """``text`` with the words whose analysis is in ``words`` marked: whole (``whole``, as
     ``WholeFragmenter(charlimit=whole_charlimit)``) or as the ``top`` best fragments of a
     ``ContextFragmenter(maxchars, surround)``; "" when no word matches."""
-    spans, stems, hits = [], [], []
-    for match in _finditer(text):
-        stem = _analysed(match.group())[0]
-        if stem in words:
-            hits.append(len(spans))
-        spans.append(match.span())
-        stems.append(stem)
-    if not hits:
+    tokens = _findall(text)
+    get = _STEMS.get
+    marked = {word for word in set(tokens) if (get(word) or _stem(word)) in words}
+    if not marked:
         return ""
+    hits = [i for i, word in enumerate(tokens) if word in marked]
+    spans = [match.span() for match in _finditer(text)]
+    stems = _Stems(tokens)
     if whole:
         matches = [(*spans[i], stems[i]) for i in hits if spans[i][1] <= whole_charlimit]
         # Whoosh stops at the first word past the limit; later ones end later still.
@@ -57,6 +62,29 @@ def highlight(
         fragments = context_fragments(text, spans, stems, hits, maxchars, surround)
     best = _top(fragments, top)
     return between.join(_format(text, fragment, tag) for fragment in best)
+
+
+_STEMS: dict[str, str] = {}  # word as written -> its analysis, for every word seen
+_MAX_STEMS = 200_000
+
+
+def _stem(word: str) -> str:
+    found = _STEMS.get(word)
+    if found is None:
+        if len(_STEMS) >= _MAX_STEMS:
+            _STEMS.clear()
+        found = _STEMS[word] = _analysed(word)[0]
+    return found
+
+
+class _Stems:
+    """The analysed text of each word, worked out only for the words asked for."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+
+    def __getitem__(self, index: int) -> str:
+        return _stem(self.tokens[index])
 
 
 def context_fragments(text, spans, stems, hits, maxchars=200, surround=40) -> list[Fragment]:

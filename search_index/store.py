@@ -87,6 +87,10 @@ class IndexStore:
             if other.name not in (path.name, previous):
                 shutil.rmtree(other, ignore_errors=True)
 
+    def generation(self) -> str | None:
+        """The name of the generation searches read now."""
+        return self._generation()
+
     def exists(self) -> bool:
         generation = self._generation()
         return generation is not None and whoosh_index.exists_in(str(self.root / generation))
