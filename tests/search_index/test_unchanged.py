@@ -23,6 +23,8 @@ import pytest
 from benchmarks import bilingual
 from catalogue.services.search.documents import search_document
 from search_index.engine import SearchEngine, SearchRequest
+from search_index.matching import Evaluator
+from search_index.spelling import words_within
 from search_index.store import IndexStore
 from tests.search_index.documents import load
 
@@ -134,3 +136,16 @@ def record() -> None:
 
 if __name__ == "__main__":
     record()
+
+
+def test_spelling_finds_the_words_whoosh_finds(engine):
+    # Misspellings of words of the corpus (a letter dropped, doubled, changed, two swapped).
+    words = "fuse fusé bombardemnt photografie rockte casqe bunkker éperlecqes temoignage"
+    words = (words + " resistence zorglub xx deschamp lenglt").split()
+    with engine.store.searcher() as searcher:
+        evaluator = Evaluator(engine._cache, searcher)
+        reader = searcher.reader()
+        for word in words:
+            for maxdist in (1, 2):
+                expected = set(reader.terms_within("spell", word, maxdist))
+                assert words_within(evaluator.segments, word, maxdist) == expected, word
