@@ -108,6 +108,15 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Search; raises ``QueryError`` for a query that cannot be read."""
+        try:
+            return self._search(request)
+        except FileNotFoundError:
+            # The generation this thread's searcher read was swapped out and removed while it
+            # still had files to open: start again on the current one.
+            self.store.close()
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         user_query = self.parse(request.q)
         restriction = self._filter(request)
         relevance = request.sort.lstrip("-") not in SORTS

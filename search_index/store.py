@@ -4,7 +4,8 @@ Layout of the index directory::
 
     write.lock          held (flock) by whoever writes, in any process
     current -> gen-...  symlink to the generation searches read, swapped atomically
-    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it
+    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it;
+                        the generations ``current`` left are removed as it is swapped
 
 Writers wait for the lock for a bounded time instead of failing (Whoosh's own lock
 raises at once). Searchers are kept per thread and reopened only after a commit, so a request sees
@@ -28,6 +29,7 @@ from whoosh import index as whoosh_index
 from search_index.schema import build_schema, to_fields
 
 CURRENT = "current"
+TRASH = "removed-"  # a replaced generation, renamed so, then removed
 LOCK = "write.lock"
 # Documents a catch-up writes before it commits and records its cursor.
 COMMIT_EVERY = 20_000
@@ -78,14 +80,27 @@ class IndexStore:
         return path
 
     def _swap(self, path: Path) -> None:
-        """Point ``current`` at ``path`` atomically; older generations but one are removed."""
-        previous = self._generation()
+        """Point ``current`` at ``path`` atomically and remove every other generation.
+
+        Searches already reading an old generation keep their open files (POSIX keeps a
+        removed file readable while it is open); one that needs a file it had not opened yet
+        starts again on the new generation (``SearchEngine.search``). Each searcher moves to
+        the new generation at its next search.
+        """
         link = self.root / f"{CURRENT}.{uuid.uuid4().hex[:8]}"
         os.symlink(path.name, link)
         os.replace(link, self.root / CURRENT)
-        for other in self.root.glob("gen-*"):
-            if other.name not in (path.name, previous):
-                shutil.rmtree(other, ignore_errors=True)
+        for other in [*self.root.glob("gen-*"), *self.root.glob(f"{TRASH}*")]:
+            if other.name == path.name:
+                continue
+            # Renamed first: nothing can open a generation half removed under its own name.
+            trash = other if other.name.startswith(TRASH) else self.root / _trash_name()
+            try:
+                if trash != other:
+                    os.rename(other, trash)
+            except OSError:
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
 
     def generation(self) -> str | None:
         """The name of the generation searches read now."""
@@ -349,6 +364,10 @@ def _abandon(writer) -> None:
         if lock is not None:
             lock.release()
         writer.is_closed = True
+
+
+def _trash_name() -> str:
+    return f"{TRASH}{uuid.uuid4().hex}"
 
 
 def _read_cursor(path: Path) -> int:
