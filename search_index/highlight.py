@@ -16,18 +16,46 @@ from __future__ import annotations
 import bisect
 import re
 from html import escape
+from itertools import accumulate
 
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.highlight import DEFAULT_CHARLIMIT
 
 from search_index.analysis import _analysed
 
-_finditer = default_pattern.finditer
-# The same words as ``default_pattern`` (its group made non-capturing), as strings.
-_words = re.compile(default_pattern.pattern.replace("(\\.?", "(?:\\.?"), default_pattern.flags)
-_findall = (
-    _words.findall if not _words.groups else lambda text: [m.group() for m in _finditer(text)]
+# The words of ``default_pattern`` as one group: splitting a text on it gives, alternately,
+# what lies between words and the words, all in C.
+_words = re.compile(
+    "(" + default_pattern.pattern.replace("(\\.?", "(?:\\.?") + ")", default_pattern.flags
 )
+
+
+def _pieces(text: str) -> list[str]:
+    if _words.groups == 1:
+        return _words.split(text)
+    pieces, end = [], 0  # another pattern in a later Whoosh: the same pieces, made slowly
+    for match in default_pattern.finditer(text):
+        pieces += [text[end : match.start()], match.group()]
+        end = match.end()
+    return [*pieces, text[end:]]
+
+
+class _Spans:
+    """(start, end) of word ``i``, from the running lengths of the pieces."""
+
+    def __init__(self, pieces: list[str]) -> None:
+        self.bounds = list(accumulate(map(len, pieces)))
+        self.count = len(pieces) // 2
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> tuple[int, int]:
+        if index < 0:
+            index += self.count
+        return self.bounds[2 * index], self.bounds[2 * index + 1]
+
+
 # (startchar, endchar, [(start, end, stem) of each highlighted word])
 Fragment = tuple[int, int, list]
 
@@ -46,13 +74,14 @@ def highlight(
     """``text`` with the words whose analysis is in ``words`` marked: whole (``whole``, as
     ``WholeFragmenter(charlimit=whole_charlimit)``) or as the ``top`` best fragments of a
     ``ContextFragmenter(maxchars, surround)``; "" when no word matches."""
-    tokens = _findall(text)
+    pieces = _pieces(text)
+    tokens = pieces[1::2]
     get = _STEMS.get
     marked = {word for word in set(tokens) if (get(word) or _stem(word)) in words}
     if not marked:
         return ""
     hits = [i for i, word in enumerate(tokens) if word in marked]
-    spans = [match.span() for match in _finditer(text)]
+    spans = _Spans(pieces)
     stems = _Stems(tokens)
     if whole:
         matches = [(*spans[i], stems[i]) for i in hits if spans[i][1] <= whole_charlimit]
