@@ -40,6 +40,18 @@ def _pieces(text: str) -> list[str]:
     return [*pieces, text[end:]]
 
 
+def _places(tokens: list[str], marked: set[str]):
+    """Indexes of the marked words, found by ``list.index`` (in C), word by word."""
+    for word in marked:
+        index = tokens.index(word)
+        while True:
+            yield index
+            try:
+                index = tokens.index(word, index + 1)
+            except ValueError:
+                break
+
+
 class _Spans:
     """(start, end) of word ``i``, from the running lengths of the pieces."""
 
@@ -80,7 +92,7 @@ def highlight(
     marked = {word for word in set(tokens) if (get(word) or _stem(word)) in words}
     if not marked:
         return ""
-    hits = [i for i, word in enumerate(tokens) if word in marked]
+    hits = sorted(_places(tokens, marked))
     spans = _Spans(pieces)
     stems = _Stems(tokens)
     if whole:
