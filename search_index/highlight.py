@@ -162,11 +162,12 @@ def context_fragments(text, spans, stems, hits, maxchars=200, surround=40) -> li
             if first is None:
                 # ``firsts`` holds the words of [run, i) that start at most ``surround``
                 # characters before the last of them ends.
-                lo = run
+                # (Looked for backwards from the last one: only a few words are that close.)
+                lo = i
                 if i > run:
                     last_end = spans[i - 1][1]
-                    while lo < i and last_end - spans[lo][0] > surround:
-                        lo += 1
+                    while lo > run and last_end - spans[lo - 1][0] <= surround:
+                        lo -= 1
                 if lo < i:
                     first = spans[lo][0]
                 else:
@@ -203,8 +204,10 @@ def _score(fragment: Fragment) -> float:
 def _top(fragments: list[Fragment], count: int) -> list[Fragment]:
     """``top_fragments(fragments, count, BasicFragmentScorer(), FIRST, minscore=1)``."""
     # nlargest over (score, fragment): equal scores go to the fragment starting later.
-    ranked = sorted(fragments, key=lambda f: (_score(f), f[0]), reverse=True)[:count]
-    return sorted((f for f in ranked if _score(f) >= 1), key=lambda f: f[0])
+    if len(fragments) == 1:
+        return fragments if _score(fragments[0]) >= 1 else []
+    scored = sorted(((_score(f), f[0], f) for f in fragments), key=lambda s: s[:2], reverse=True)
+    return sorted((f for score, _, f in scored[:count] if score >= 1), key=lambda f: f[0])
 
 
 def _format(text: str, fragment: Fragment, tag: str) -> str:
