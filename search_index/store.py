@@ -177,10 +177,12 @@ class IndexStore:
             if held is not None:
                 held[2].close()
             ix = self.open()
-            held = (generation, ix, ix.searcher())
-        elif held[1].latest_generation() != held[2].reader().generation():
+            latest = ix.latest_generation()  # before the searcher, which is then as new or newer
+            held = (generation, ix, ix.searcher(), latest)
+        elif (latest := held[1].latest_generation()) != held[3]:
+            # Compared with the commit seen at opening: an empty index's reader has none.
             held[2].close()
-            held = (generation, held[1], held[1].searcher())
+            held = (generation, held[1], held[1].searcher(), latest)
         self._local.held = held
         yield held[2]
 

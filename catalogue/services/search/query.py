@@ -179,12 +179,16 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
         raise BadRequest(str(error)) from error
     except IndexUnavailable as error:
         raise Unavailable("The search index is unavailable; try again later.") from error
-    documents = dict(
-        db.session.execute(
-            sa.select(CatalogueObject.id, CatalogueObject.document).where(
-                CatalogueObject.id.in_([_uuid(hit.id) for hit in result.hits])
-            )
-        ).all()
+    documents = (
+        dict(
+            db.session.execute(
+                sa.select(CatalogueObject.id, CatalogueObject.document).where(
+                    CatalogueObject.id.in_([_uuid(hit.id) for hit in result.hits])
+                )
+            ).all()
+        )
+        if result.hits
+        else {}  # nothing to read: no round trip
     )
     items = []
     for hit in result.hits:
