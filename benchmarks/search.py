@@ -267,8 +267,11 @@ def run(args, corpus, name: str) -> None:
         one_times, _ = http_mix(args.port, mix, per_page=1)
         none_times, none_totals = http_mix(args.port, none)
         assert not any(none_totals), none_totals
-        one_hit = [q for q, t in zip(mix, totals, strict=True) if 0 < t <= 3] * 4
-        one_hit_times, _ = http_mix(args.port, one_hit) if one_hit else ([0.0], [])
+        # The queries of the mix that find the fewest documents (but some), to set beside
+        # the words that find none.
+        fewest = sorted((t, q) for q, t in zip(mix, totals, strict=True) if t)[:20]
+        few = [q for _, q in fewest] * 2
+        few_times, _ = http_mix(args.port, few)
         memory = worker_memory(server.pid)
     finally:
         server.terminate()
@@ -297,7 +300,7 @@ def run(args, corpus, name: str) -> None:
         ("HTTP, facets, 20 highlighted hits", http_times),
         ("HTTP, facets, per_page=1", one_times),
         (f"HTTP, a word matching nothing ({len(none)})", none_times),
-        (f"HTTP, queries with 1-3 hits ({len(one_hit)})", one_hit_times),
+        (f"HTTP, fewest hits ({fewest[0][0]}-{fewest[-1][0]}, {len(few)})", few_times),
         ("search library, facets, 20 hits", library_times),
         ("SQLite FTS5, top 20 + count + facets", fts5_times),
         ("PostgreSQL FTS, top 20 + count + facets", pg_times),
