@@ -16,6 +16,7 @@ from whoosh.highlight import (
     set_matched_filter,
     top_fragments,
 )
+from whoosh.index import EmptyIndexError
 from whoosh.support.levenshtein import distance
 
 from search_index.analysis import text_analyzer
@@ -110,7 +111,7 @@ class SearchEngine:
         """Search; raises ``QueryError`` for a query that cannot be read."""
         try:
             return self._search(request)
-        except FileNotFoundError:
+        except (FileNotFoundError, EmptyIndexError):
             # The generation this thread's searcher read was swapped out and removed while it
             # still had files to open: start again on the current one.
             self.store.close()

@@ -14,6 +14,7 @@ every committed change without opening the index each time.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -171,26 +172,41 @@ class IndexStore:
         reuses the readers of unchanged segments, deletions included, so a deleted
         document would stay findable: the searcher is rebuilt instead.
         """
-        generation = self._generation()
+        for attempt in range(3):
+            generation = self._generation()
+            try:
+                held = self._warm(generation)
+                break
+            except Exception:
+                # A swap removed the generation just read from ``current``: take the new one.
+                self.close()
+                if attempt == 2 or self._generation() == generation:
+                    raise
+        self._local.held = held
+        yield held[2]
+
+    def _warm(self, generation: str | None):
+        """(generation, index, searcher, commit seen) of this thread, reopened if stale."""
         held = getattr(self._local, "held", None)
         if held is None or held[0] != generation:
             if held is not None:
                 held[2].close()
             ix = self.open()
             latest = ix.latest_generation()  # before the searcher, which is then as new or newer
-            held = (generation, ix, ix.searcher(), latest)
-        elif (latest := held[1].latest_generation()) != held[3]:
+            return (generation, ix, ix.searcher(), latest)
+        if (latest := held[1].latest_generation()) != held[3]:
             # Compared with the commit seen at opening: an empty index's reader has none.
             held[2].close()
-            held = (generation, held[1], held[1].searcher(), latest)
-        self._local.held = held
-        yield held[2]
+            return (generation, held[1], held[1].searcher(), latest)
+        return held
 
     def close(self) -> None:
         held = getattr(self._local, "held", None)
         if held is not None:
-            held[2].close()
             self._local.held = None
+            # It may be closed already, by a reopening that then failed.
+            with contextlib.suppress(Exception):
+                held[2].close()
 
     def stored(self) -> dict[str, str]:
         """id -> digest of every indexed document."""
