@@ -1,12 +1,17 @@
 """Search benchmark: run on purpose (not a test), against a PostgreSQL server.
 
-    .venv/bin/python benchmarks/search.py --objects 100000
+    .venv/bin/python benchmarks/search.py --objects 20000 [--corpus bilingual|synthetic|both]
 
-Builds a reproducible synthetic FR/EN collection in a fresh database, then reports:
-full reindex throughput next to raw Whoosh multi-process indexing of the same documents,
-and p50/p95 of a fixed 200-query mix through the HTTP endpoint with facets (gunicorn, two
-workers), through the search library alone, through plain Whoosh top-20 without facets,
-and through PostgreSQL full-text search (tsvector with unaccent, GIN, facets by GROUP BY).
+For each corpus (``bilingual``: long French and English records, 2,000 makers, 500 places,
+as in issue 14; ``synthetic``: the short records of the first benchmark), builds a
+reproducible collection in a fresh database, then reports: full reindex time next to a raw
+Whoosh multi-process build of the same documents (and what is left in the index directory);
+p50/p95/p99 of a fixed 200-query mix through the HTTP endpoint (gunicorn, two sync workers,
+anonymous ``GET /api/v1/search?q=...&per_page=20`` with the default facets), the same with
+``per_page=1``, words that match nothing, queries with 1 to 3 hits, the search library
+alone; the workers' resident memory; and, on the same documents and queries in the same run,
+SQLite FTS5 and PostgreSQL full-text search (unaccent, GIN), each giving the top 20, the count
+and the facets over the whole result set (``search_peers``).
 """
 
 from __future__ import annotations
@@ -32,9 +37,8 @@ import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from whoosh import index as whoosh_index  # noqa: E402
-from whoosh import query as wq  # noqa: E402
 
-from benchmarks import UNREACHABLE_RATE_LIMITS, synthetic  # noqa: E402
+from benchmarks import UNREACHABLE_RATE_LIMITS, bilingual, search_peers, synthetic  # noqa: E402
 from catalogue import create_app  # noqa: E402
 from catalogue.extensions import db  # noqa: E402
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Status, Term  # noqa: E402
@@ -42,15 +46,10 @@ from catalogue.services import labels  # noqa: E402
 from catalogue.services.search import documents as search_documents  # noqa: E402
 from catalogue.services.search import sync as search_sync  # noqa: E402
 from search_index.engine import SearchEngine, SearchRequest  # noqa: E402
-from search_index.schema import FACETS, build_schema, to_fields  # noqa: E402
+from search_index.schema import build_schema, to_fields  # noqa: E402
 from search_index.store import IndexStore  # noqa: E402
 
 FACET_NAMES = ("object_type", "material", "collection", "maker", "place", "decade", "has_media")
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95) - 1] * 1000
 
 
 def create_database(server: str, name: str) -> str:
@@ -63,12 +62,13 @@ def create_database(server: str, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def load(app, count: int) -> tuple[float, float]:
-    """Generate the collection, then bulk-insert it; returns (generation s, insert s)."""
+def load(app, count: int, corpus=synthetic) -> tuple[float, float]:
+    """Generate the collection (``corpus``: the module ``synthetic`` or ``bilingual``), then
+    bulk-insert it; returns (generation s, insert s)."""
     started = time.perf_counter()
-    auth = synthetic.authorities()
+    auth = corpus.authorities()
     rows = []
-    for row in synthetic.objects(count, auth):
+    for row in corpus.objects(count, auth):
         row["status"] = Status(row["status"])
         rows.append(row)
     generated = time.perf_counter() - started
@@ -161,10 +161,10 @@ def get(port: int, path: str) -> tuple[int, bytes]:
     return response.status, body
 
 
-def http_mix(port: int, mix: list[str]) -> tuple[list[float], list[int]]:
+def http_mix(port: int, mix: list[str], per_page: int = 20) -> tuple[list[float], list[int]]:
     times, totals = [], []
     for q in mix:
-        path = "/api/v1/search?" + urllib.parse.urlencode({"q": q, "per_page": 20})
+        path = "/api/v1/search?" + urllib.parse.urlencode({"q": q, "per_page": per_page})
         started = time.perf_counter()
         status, body = get(port, path)
         times.append(time.perf_counter() - started)
@@ -182,101 +182,6 @@ def library_mix(engine: SearchEngine, mix: list[str]) -> list[float]:
     return times
 
 
-def whoosh_top20(engine: SearchEngine, mix: list[str]) -> list[float]:
-    times = []
-    with engine.store.searcher() as searcher:
-        public = wq.Term("status", "public")
-        for q in mix:
-            started = time.perf_counter()
-            searcher.search(engine.parse(q), filter=public, limit=20)
-            times.append(time.perf_counter() - started)
-    return times
-
-
-PG_SETUP = """
-CREATE EXTENSION IF NOT EXISTS unaccent;
-DROP TABLE IF EXISTS bench_fts;
-CREATE TABLE bench_fts (
-    id text PRIMARY KEY, status text, title text, body text, object_type text[],
-    material text[], collection text[], maker text[], place text[], decade text[],
-    has_media text[], tsv tsvector
-);
-"""
-PG_INDEX = """
-UPDATE bench_fts SET tsv =
-    setweight(to_tsvector('french', unaccent(title)), 'A')
-    || setweight(to_tsvector('english', unaccent(title)), 'A')
-    || to_tsvector('french', unaccent(body)) || to_tsvector('english', unaccent(body));
-CREATE INDEX bench_fts_tsv ON bench_fts USING gin (tsv);
-CREATE INDEX bench_fts_status ON bench_fts (status);
-ANALYZE bench_fts;
-"""
-
-
-def pg_load(engine, docs: list[dict]) -> None:
-    with engine.begin() as connection:
-        for statement in PG_SETUP.split(";"):
-            if statement.strip():
-                connection.execute(sa.text(statement))
-        rows = []
-        for d in docs:
-            fields = to_fields(d)
-            rows.append(
-                {
-                    "id": d["id"],
-                    "status": d["status"],
-                    "title": d["title"],
-                    "body": "\n".join(
-                        [d["description"], d["maker"], d["place"], d["material"], d["text"]]
-                    ),
-                    **{f: [v for v in fields[FACETS[f]].split(",") if v] for f in FACET_NAMES},
-                }
-            )
-        columns = ", ".join(rows[0])
-        values = ", ".join(f":{c}" for c in rows[0])
-        connection.execute(sa.text(f"INSERT INTO bench_fts ({columns}) VALUES ({values})"), rows)
-        for statement in PG_INDEX.split(";"):
-            if statement.strip():
-                connection.execute(sa.text(statement))
-
-
-def pg_tsquery(q: str) -> tuple[str, str]:
-    """The mix in PostgreSQL terms: prefixes become ``:*``, field names are dropped."""
-    q = q.split(":", 1)[1] if q.startswith("title:") else q
-    if q.endswith("*"):
-        return "to_tsquery('simple', unaccent(:q))", q[:-1] + ":*"
-    return (
-        "(websearch_to_tsquery('french', unaccent(:q)) "
-        "|| websearch_to_tsquery('english', unaccent(:q)))",
-        q,
-    )
-
-
-def pg_mix(engine, mix: list[str]) -> list[float]:
-    times = []
-    with engine.connect() as connection:
-        for q in mix:
-            tsquery, text = pg_tsquery(q)
-            matched = f"SELECT * FROM bench_fts WHERE status = 'public' AND tsv @@ {tsquery}"
-            facets = " UNION ALL ".join(
-                f"(SELECT '{f}', v, count(*) FROM m, unnest(m.{f}) v GROUP BY v "
-                f"ORDER BY count(*) DESC LIMIT 50)"
-                for f in FACET_NAMES
-            )
-            started = time.perf_counter()
-            connection.execute(
-                sa.text(
-                    f"SELECT id, ts_rank(tsv, {tsquery}) AS r FROM ({matched}) s "
-                    "ORDER BY r DESC LIMIT 20"
-                ),
-                {"q": text},
-            ).all()
-            connection.execute(sa.text(f"SELECT count(*) FROM ({matched}) s"), {"q": text})
-            connection.execute(sa.text(f"WITH m AS ({matched}) {facets}"), {"q": text}).all()
-            times.append(time.perf_counter() - started)
-    return times
-
-
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -289,32 +194,39 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--objects", type=int, default=100_000)
-    parser.add_argument(
-        "--server",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
-    parser.add_argument("--port", type=int, default=5077)
-    parser.add_argument("--procs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--rounds", type=int, default=1, help="reindex/raw turns (best kept)")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    args = parser.parse_args()
+def worker_memory(master: int) -> list[float]:
+    """Resident memory (MiB) of each gunicorn worker of ``master``."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
+
+def timings(times: list[float]) -> str:
+    ordered = sorted(times)
+    p50 = statistics.median(ordered) * 1000
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000
+    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000
+    return f"p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   p99 {p99:7.1f} ms"
+
+
+def run(args, corpus, name: str) -> None:
+    """Everything measured on one corpus, printed as it comes."""
     work = Path(tempfile.mkdtemp(prefix="search-bench-"))
-    database_url = create_database(args.server, f"bench_search_{args.objects}")
+    database = f"bench_search_{name}_{args.objects}"
+    database_url = create_database(args.server, database)
     index_dir = str(work / "index")
     app = create_app(
         {"DATABASE_URL": database_url, "SEARCH_INDEX_DIR": index_dir, "SECRET_KEY": "benchmark"}
     )
     with app.app_context():
         upgrade()
-    print(f"Machine: {machine()}; load average at start {load_average()}")
-    generated, stored = load(app, args.objects)
-    print(f"Generated {args.objects} objects in {generated:.1f} s; bulk-inserted in {stored:.1f} s")
+    print(f"\n== corpus {name}: {args.objects} objects (load average {load_average()})")
+    generated, stored = load(app, args.objects, corpus)
+    print(f"Generated in {generated:.1f} s; bulk-inserted in {stored:.1f} s")
 
     # Reindex through the service (database -> documents -> multi-process writer) and raw
     # Whoosh on the same documents already built, in turns; the best of each is kept.
@@ -332,54 +244,99 @@ def main() -> None:
         shutil.rmtree(raw_dir, ignore_errors=True)
         print(
             f"  turn {turn + 1}: reindex {reindex_times[-1]:.1f} s, raw {raw_times[-1]:.1f} s "
-            f"(load average {load_average()})"
+            f"(ratio {reindex_times[-1] / raw_times[-1]:.2f}; load average {load_average()})"
         )
     reindex, raw = min(reindex_times), min(raw_times)
+    generations = sorted(p.name for p in Path(index_dir).iterdir() if p.name != "write.lock")
     print(
         f"Reindex ({args.procs} procs): {count} objects in {reindex:.1f} s "
         f"({count / reindex:.0f} objects/s); raw Whoosh multi-process: {raw:.1f} s "
-        f"({count / raw:.0f} objects/s); ratio {reindex / raw:.2f}"
+        f"({count / raw:.0f} objects/s); ratio {reindex / raw:.2f}; index directory: "
+        f"{', '.join(generations)}"
     )
 
-    mix = synthetic.query_mix()
+    auth = corpus.authorities()
+    mix = bilingual.query_mix(auth) if corpus is bilingual else synthetic.query_mix()
+    none = bilingual.no_match_queries() * 4
     server = serve(database_url, index_dir, args.port)
     try:
         http_mix(args.port, mix)  # warm both workers' searchers and caches
         http_mix(args.port, mix)
+        print(f"HTTP passes start (load average {load_average()})")
         http_times, totals = http_mix(args.port, mix)
+        one_times, _ = http_mix(args.port, mix, per_page=1)
+        none_times, none_totals = http_mix(args.port, none)
+        assert not any(none_totals), none_totals
+        # The queries of the mix that find the fewest documents (but some), to set beside
+        # the words that find none.
+        fewest = sorted((t, q) for q, t in zip(mix, totals, strict=True) if t)[:20]
+        few = [q for _, q in fewest] * 2
+        few_times, _ = http_mix(args.port, few)
+        memory = worker_memory(server.pid)
     finally:
         server.terminate()
         server.wait(30)
     engine = SearchEngine(IndexStore(index_dir))
     library_mix(engine, mix)
     library_times = library_mix(engine, mix)
-    whoosh_top20(engine, mix)
-    top20_times = whoosh_top20(engine, mix)
 
+    fts5_path = str(work / "fts5.db")
+    fts5_seconds = search_peers.fts5_load(fts5_path, docs)
+    search_peers.fts5_mix(fts5_path, mix)
+    fts5_times, fts5_totals = search_peers.fts5_mix(fts5_path, mix)
     pg = sa.create_engine(database_url)
-    pg_load(pg, docs)
-    pg_mix(pg, mix)
-    pg_times = pg_mix(pg, mix)
+    pg_seconds = search_peers.pg_load(pg, docs)
+    search_peers.pg_mix(pg, mix)
+    pg_times, pg_totals = search_peers.pg_mix(pg, mix)
     pg.dispose()
 
-    print(f"Query mix: {len(mix)} queries, median {statistics.median(totals):.0f} public matches")
-    figures = {}
-    for name, times in (
-        ("HTTP endpoint, facets (gunicorn, 2 workers)", http_times),
-        ("search library, facets", library_times),
-        ("raw Whoosh top-20, no facets", top20_times),
-        ("PostgreSQL FTS, facets by GROUP BY", pg_times),
+    print(
+        f"Query mix: {len(mix)} queries, median {statistics.median(totals):.0f} public matches "
+        f"(FTS5 {statistics.median(fts5_totals):.0f}, PostgreSQL "
+        f"{statistics.median(pg_totals):.0f}); {sum(1 for t in totals if not t)} find nothing; "
+        f"peers indexed in {fts5_seconds:.1f} s (FTS5), {pg_seconds:.1f} s (PostgreSQL)"
+    )
+    for label, times in (
+        ("HTTP, facets, 20 highlighted hits", http_times),
+        ("HTTP, facets, per_page=1", one_times),
+        (f"HTTP, a word matching nothing ({len(none)})", none_times),
+        (f"HTTP, fewest hits ({fewest[0][0]}-{fewest[-1][0]}, {len(few)})", few_times),
+        ("search library, facets, 20 hits", library_times),
+        ("SQLite FTS5, top 20 + count + facets", fts5_times),
+        ("PostgreSQL FTS, top 20 + count + facets", pg_times),
     ):
-        figures[name] = p50, p95 = percentiles(times)
-        print(f"  {name:45s} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-    http = figures["HTTP endpoint, facets (gunicorn, 2 workers)"]
-    for name in ("raw Whoosh top-20, no facets", "PostgreSQL FTS, facets by GROUP BY"):
-        other = figures[name]
-        print(f"  HTTP / {name}: p50 {http[0] / other[0]:.2f}, p95 {http[1] / other[1]:.2f}")
+        print(f"  {label:42s} {timings(times)}")
+    print(f"  gunicorn workers' resident memory: {', '.join(f'{m:.0f} MiB' for m in memory)}")
     print(f"Load average at the end: {load_average()}")
     shutil.rmtree(work, ignore_errors=True)
     if not args.keep:
-        drop_database(args.server, f"bench_search_{args.objects}")
+        drop_database(args.server, database)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--objects", type=int, default=100_000)
+    parser.add_argument(
+        "--corpus",
+        choices=("bilingual", "synthetic", "both"),
+        default="both",
+        help="bilingual: long FR/EN records as in issue 14; synthetic: the short ones",
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--procs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--rounds", type=int, default=1, help="reindex/raw turns (best kept)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    args = parser.parse_args()
+    print(f"Machine: {machine()}; load average at start {load_average()}")
+    corpora = {"bilingual": bilingual, "synthetic": synthetic}
+    for name in ("bilingual", "synthetic") if args.corpus == "both" else (args.corpus,):
+        run(args, corpora[name], name)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,16 @@ from whoosh.highlight import (
     set_matched_filter,
     top_fragments,
 )
+from whoosh.index import EmptyIndexError
 from whoosh.support.levenshtein import distance
 
-from search_index.analysis import text_analyzer, text_tokens
+from search_index.analysis import text_analyzer
+from search_index.highlight import highlight
 from search_index.matching import Evaluator, positive_terms
 from search_index.query import make_parser, parse
 from search_index.schema import FACETS, build_schema
 from search_index.segments import Segment, SegmentCache
+from search_index.spelling import words_within
 from search_index.store import IndexStore
 
 SORTS = {
@@ -34,6 +37,8 @@ HIGHLIGHT_FIELDS = ("title", "description")
 # Facet values per document held in dense columns; any more are counted apart.
 FACET_LAYERS = 4
 SPELLED_FIELDS = {"title", "description", "maker", "place", "material", "text"}
+# Unknown words of one query looked up for a suggestion, at most (the last ones).
+MAX_SPELLED_WORDS = 8
 
 _TEXT_ANALYZER = text_analyzer()
 
@@ -67,6 +72,8 @@ class SearchResult:
     total: int
     facets: dict[str, list[tuple[str, int]]]
     suggestion: str | None = None
+    # Which state of the index answered: equal states hold the same documents.
+    state: tuple | None = None
 
 
 class _Formatter(HtmlFormatter):
@@ -102,6 +109,15 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Search; raises ``QueryError`` for a query that cannot be read."""
+        try:
+            return self._search(request)
+        except (FileNotFoundError, EmptyIndexError):
+            # The generation this thread's searcher read was swapped out and removed while it
+            # still had files to open: start again on the current one.
+            self.store.close()
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         user_query = self.parse(request.q)
         restriction = self._filter(request)
         relevance = request.sort.lstrip("-") not in SORTS
@@ -126,8 +142,11 @@ class SearchEngine:
             }
             suggestion = None
             if request.q.strip():
-                suggestion = self._suggest(searcher, request.q, user_query, restriction)
-        return SearchResult(hits=hits, total=total, facets=facets, suggestion=suggestion)
+                suggestion = self._suggest(evaluator, request.q, user_query, restriction)
+            state = (self.store.generation(), searcher.reader().generation())
+        return SearchResult(
+            hits=hits, total=total, facets=facets, suggestion=suggestion, state=state
+        )
 
     # ---- hits --------------------------------------------------------------------------
 
@@ -256,9 +275,13 @@ class SearchEngine:
 
     # ---- did you mean ------------------------------------------------------------------
 
-    def _suggest(self, searcher, text: str, parsed, restriction) -> str | None:
-        """A better-spelled query, only when some words are unknown and it finds something."""
-        reader = searcher.reader()
+    def _suggest(self, evaluator: Evaluator, text: str, parsed, restriction) -> str | None:
+        """A better-spelled query, only when some words are unknown and it finds something.
+
+        At most ``MAX_SPELLED_WORDS`` words (the last ones) are looked up, each in bounded
+        time (``spelling``); the corrected query is matched as any search is.
+        """
+        reader = evaluator.reader
         spans: dict[tuple[int, int], list] = {}
         for node in parsed.leaves():
             if (
@@ -267,13 +290,16 @@ class SearchEngine:
                 and getattr(node, "startchar", None) is not None
             ):
                 spans.setdefault((node.startchar, node.endchar), []).append(node)
-        corrected, changed = text, False
+        corrected, changed, looked_up = text, False, 0
         for (start, end), nodes in sorted(spans.items(), reverse=True):
             word = text[start:end]
             lowered = word.lower()
             if not word.isalpha() or len(word) < 3 or _known(reader, nodes):
                 continue
-            best = _closest(reader, lowered)
+            if looked_up == MAX_SPELLED_WORDS:
+                break
+            looked_up += 1
+            best = _closest(reader, evaluator.segments, lowered)
             if best and best != lowered:
                 if word[0].isupper():
                     best = best[0].upper() + best[1:]
@@ -285,17 +311,14 @@ class SearchEngine:
             candidate = self.parse(corrected)
         except ValueError:
             return None
-        for docnum in searcher.docs_for_query(_combine(candidate, restriction)):
-            del docnum
-            return corrected
+        for segment in evaluator.segments:
+            mask = evaluator.restriction(segment, restriction)
+            if not isinstance(candidate, query.Every):
+                found, _ = evaluator.evaluate(segment, candidate, False)
+                mask = mask & found
+            if mask.any():
+                return corrected
         return None
-
-
-def _combine(user_query: query.Query, restriction: query.Query) -> query.Query:
-    # Not normalised: Whoosh folds ``And([Every(), x])`` into ``Every()``, dropping ``x``.
-    if isinstance(user_query, query.Every):
-        return restriction
-    return query.And([user_query, restriction])
 
 
 def _known(reader, nodes) -> bool:
@@ -303,10 +326,10 @@ def _known(reader, nodes) -> bool:
     return any((node.fieldname, node.text) in reader for node in nodes)
 
 
-def _closest(reader, word: str) -> str | None:
+def _closest(reader, segments, word: str) -> str | None:
     maxdist = 1 if len(word) < 5 else 2
     best = None
-    for candidate in reader.terms_within("spell", word, maxdist):
+    for candidate in words_within(segments, word, maxdist):
         if not candidate.isalpha():
             continue
         rank = (distance(word, candidate), -reader.doc_frequency("spell", candidate), candidate)
@@ -345,16 +368,15 @@ def _by_score(matched, limit: int, ascending: bool) -> list[tuple[int, float]]:
 
 def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
     """Whoosh's highlighting of re-analysed text: whole titles, a few description snippets."""
+    if analyzer is None:  # the text analyzer: the same, without Whoosh's per-word objects
+        return highlight(text, words, whole=name == "title")
     # Titles are short: show them whole; descriptions as a few snippets.
     fragmenter = (
         WholeFragmenter(charlimit=2000)
         if name == "title"
         else ContextFragmenter(maxchars=200, surround=40)
     )
-    if analyzer is None:  # the text analyzer
-        tokens = text_tokens(text)
-    else:
-        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
     tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
     fragments = fragmenter.fragment_tokens(text, tokens)
     fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)

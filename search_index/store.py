@@ -4,7 +4,8 @@ Layout of the index directory::
 
     write.lock          held (flock) by whoever writes, in any process
     current -> gen-...  symlink to the generation searches read, swapped atomically
-    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it
+    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it;
+                        the generations ``current`` left are removed as it is swapped
 
 Writers wait for the lock for a bounded time instead of failing (Whoosh's own lock
 raises at once). Searchers are kept per thread and reopened only after a commit, so a request sees
@@ -13,6 +14,7 @@ every committed change without opening the index each time.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -28,6 +30,7 @@ from whoosh import index as whoosh_index
 from search_index.schema import build_schema, to_fields
 
 CURRENT = "current"
+TRASH = "removed-"  # a replaced generation, renamed so, then removed
 LOCK = "write.lock"
 # Documents a catch-up writes before it commits and records its cursor.
 COMMIT_EVERY = 20_000
@@ -78,14 +81,31 @@ class IndexStore:
         return path
 
     def _swap(self, path: Path) -> None:
-        """Point ``current`` at ``path`` atomically; older generations but one are removed."""
-        previous = self._generation()
+        """Point ``current`` at ``path`` atomically and remove every other generation.
+
+        Searches already reading an old generation keep their open files (POSIX keeps a
+        removed file readable while it is open); one that needs a file it had not opened yet
+        starts again on the new generation (``SearchEngine.search``). Each searcher moves to
+        the new generation at its next search.
+        """
         link = self.root / f"{CURRENT}.{uuid.uuid4().hex[:8]}"
         os.symlink(path.name, link)
         os.replace(link, self.root / CURRENT)
-        for other in self.root.glob("gen-*"):
-            if other.name not in (path.name, previous):
-                shutil.rmtree(other, ignore_errors=True)
+        for other in [*self.root.glob("gen-*"), *self.root.glob(f"{TRASH}*")]:
+            if other.name == path.name:
+                continue
+            # Renamed first: nothing can open a generation half removed under its own name.
+            trash = other if other.name.startswith(TRASH) else self.root / _trash_name()
+            try:
+                if trash != other:
+                    os.rename(other, trash)
+            except OSError:
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
+
+    def generation(self) -> str | None:
+        """The name of the generation searches read now."""
+        return self._generation()
 
     def exists(self) -> bool:
         generation = self._generation()
@@ -152,24 +172,41 @@ class IndexStore:
         reuses the readers of unchanged segments, deletions included, so a deleted
         document would stay findable: the searcher is rebuilt instead.
         """
-        generation = self._generation()
+        for attempt in range(3):
+            generation = self._generation()
+            try:
+                held = self._warm(generation)
+                break
+            except Exception:
+                # A swap removed the generation just read from ``current``: take the new one.
+                self.close()
+                if attempt == 2 or self._generation() == generation:
+                    raise
+        self._local.held = held
+        yield held[2]
+
+    def _warm(self, generation: str | None):
+        """(generation, index, searcher, commit seen) of this thread, reopened if stale."""
         held = getattr(self._local, "held", None)
         if held is None or held[0] != generation:
             if held is not None:
                 held[2].close()
             ix = self.open()
-            held = (generation, ix, ix.searcher())
-        elif held[1].latest_generation() != held[2].reader().generation():
+            latest = ix.latest_generation()  # before the searcher, which is then as new or newer
+            return (generation, ix, ix.searcher(), latest)
+        if (latest := held[1].latest_generation()) != held[3]:
+            # Compared with the commit seen at opening: an empty index's reader has none.
             held[2].close()
-            held = (generation, held[1], held[1].searcher())
-        self._local.held = held
-        yield held[2]
+            return (generation, held[1], held[1].searcher(), latest)
+        return held
 
     def close(self) -> None:
         held = getattr(self._local, "held", None)
         if held is not None:
-            held[2].close()
             self._local.held = None
+            # It may be closed already, by a reopening that then failed.
+            with contextlib.suppress(Exception):
+                held[2].close()
 
     def stored(self) -> dict[str, str]:
         """id -> digest of every indexed document."""
@@ -345,6 +382,10 @@ def _abandon(writer) -> None:
         if lock is not None:
             lock.release()
         writer.is_closed = True
+
+
+def _trash_name() -> str:
+    return f"{TRASH}{uuid.uuid4().hex}"
 
 
 def _read_cursor(path: Path) -> int:

@@ -170,6 +170,22 @@ def test_renaming_a_linked_authority_reaches_the_index(client, curator, rocket):
     assert search(client, q="mittelwerk")["total"] == 0
 
 
+def test_facet_labels_follow_a_renamed_authority(client, curator, rocket):
+    # Facet labels are kept per state of the index; a new label must show at once.
+    for lang in ("en", "fr", "en"):
+        search(client, q="rocket", lang=lang)
+    patch(
+        client,
+        curator,
+        rocket["maker"],
+        {"label": {"fr": "Usine Dora", "en": "Dora"}},
+        "/api/v1/agents",
+    )
+    for lang, expected in (("en", "Dora"), ("fr", "Usine Dora")):
+        makers = search(client, q="rocket", lang=lang)["facets"]["maker"]
+        assert makers == [{"value": rocket["maker"]["id"], "label": expected, "count": 1}]
+
+
 def test_visibility_of_results_totals_and_facets(client, users, curator):
     kind = term(client, curator, "object_type", "Casque", "Helmet")
     for status in ("public", "internal", "draft"):

@@ -96,7 +96,31 @@ def test_rebuild_swaps_in_a_fresh_index_and_catches_up(tmp_path):
     stored = store.stored()
     assert "9999" not in stored and "3" not in stored and "5000" in stored
     assert store.cursor() == 100
-    assert len(list(tmp_path.glob("gen-*"))) == 2  # the new one and the previous one
+    assert len(list(tmp_path.glob("gen-*"))) == 1  # the previous one is removed at once
+
+
+def test_replaced_generations_are_removed_while_searchers_still_hold_them(tmp_path):
+    store = IndexStore(tmp_path)
+    load(store, list(_documents(50)))
+    engine = SearchEngine(store)
+    assert engine.search(SearchRequest(q="fusee", per_page=5)).total == 50
+    # Another process's searcher, still open on the first generation (and not asked again).
+    other = IndexStore(tmp_path)
+    with other.searcher() as held:
+        first = store.generation()
+        store.rebuild(_documents(80), 0, lambda c: ([], [], c), procs=1)
+        assert held.doc_count() == 50  # its open files stay readable
+        assert held.stored_fields(3)["id"] == "3"
+    store.rebuild(_documents(120), 0, lambda c: ([], [], c), procs=2)
+    store.clear()
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == sorted(["current", "write.lock", store.generation()])
+    assert first not in names
+    # Searchers that read a removed generation move to the current one at their next search.
+    assert engine.search(SearchRequest(q="fusee")).total == 0
+    assert SearchEngine(other).search(SearchRequest(q="")).total == 0
+    load(store, list(_documents(7)))
+    assert engine.search(SearchRequest(q="fusee")).total == 7
 
 
 def test_rebuild_that_loses_documents_fails_and_keeps_the_old_index(tmp_path, capfd):

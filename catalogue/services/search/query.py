@@ -65,12 +65,29 @@ MEDIA_LABELS = {
 }
 
 
-def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str) -> dict:
-    # Every label in one round trip: one SELECT per authority table, joined by UNION ALL.
+# Facet labels already read, for one state of the index: (state, {(table, id, lang): label}).
+# An authority's new label re-renders the objects that show it, which moves the index to a new
+# state; so within one state the labels of the values it counts cannot have changed.
+_LABELS: list = [None, {}]
+_MAX_LABELS = 100_000
+
+
+def _facet_labels(counts, lang: str, default: str, state) -> dict[str, dict[str, object]]:
+    """Table name -> {id: label} of the authorities among the facet values."""
+    if state is None or _LABELS[0] != state:
+        _LABELS[:] = [state, {}]
+    known: dict = _LABELS[1]
+    found: dict[str, dict[str, object]] = {}
     wanted: dict[type, set] = {}
     for name, model in FACET_AUTHORITIES.items():
-        ids = {_uuid(value) for value, _ in counts.get(name, [])}
-        wanted.setdefault(model, set()).update(i for i in ids if i)
+        table = model.__tablename__
+        for value, _ in counts.get(name, []):
+            label = known.get((table, value, lang, default))
+            if label is not None:
+                found.setdefault(table, {})[value] = label
+            elif (key := _uuid(value)) is not None:
+                wanted.setdefault(model, set()).add(key)
+    # Every label not known yet in one round trip: a SELECT per table, joined by UNION ALL.
     selects = [
         sa.select(sa.literal(model.__tablename__).label("kind"), model.id, model.label).where(
             model.id.in_(sorted(ids))
@@ -78,10 +95,19 @@ def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str) -
         for model, ids in wanted.items()
         if ids
     ]
-    found: dict[str, dict[str, object]] = {}
     if selects:
+        if len(known) > _MAX_LABELS:
+            known.clear()
         for row in db.session.execute(sa.union_all(*selects)).all():
-            found.setdefault(row.kind, {})[str(row.id)] = labels.pick(row.label, lang, default)
+            label = labels.pick(row.label, lang, default)
+            found.setdefault(row.kind, {})[str(row.id)] = label
+            if label is not None:
+                known[(row.kind, str(row.id), lang, default)] = label
+    return found
+
+
+def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str, state=None) -> dict:
+    found = _facet_labels(counts, lang, default, state)
     by_facet = {
         name: found.get(model.__tablename__, {}) for name, model in FACET_AUTHORITIES.items()
     }
@@ -153,12 +179,16 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
         raise BadRequest(str(error)) from error
     except IndexUnavailable as error:
         raise Unavailable("The search index is unavailable; try again later.") from error
-    documents = dict(
-        db.session.execute(
-            sa.select(CatalogueObject.id, CatalogueObject.document).where(
-                CatalogueObject.id.in_([_uuid(hit.id) for hit in result.hits])
-            )
-        ).all()
+    documents = (
+        dict(
+            db.session.execute(
+                sa.select(CatalogueObject.id, CatalogueObject.document).where(
+                    CatalogueObject.id.in_([_uuid(hit.id) for hit in result.hits])
+                )
+            ).all()
+        )
+        if result.hits
+        else {}  # nothing to read: no round trip
     )
     items = []
     for hit in result.hits:
@@ -172,6 +202,6 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
     default = current_app.config["DEFAULT_LANGUAGE"]
     if args.get("lang"):
         items = [labels.display(item, args["lang"], default) for item in items]
-    facets = _facets(counts, args.get("lang") or default, default)
+    facets = _facets(counts, args.get("lang") or default, default, result.state)
     page = Page(items=items, total=result.total, page=request.page, per_page=request.per_page)
     return page, facets, result.suggestion
