@@ -1,0 +1,92 @@
+// The public pages' enhancements: the deep-zoom viewer, maps, folded facets on phones.
+// Every page works without them: the still image, the coordinates and the links are there.
+"use strict";
+
+function startViewer(box) {
+  if (!window.OpenSeadragon) return;
+  const tiles = JSON.parse(box.dataset.tiles);
+  const still = box.querySelector(".viewer-still");
+  const controls = document.querySelector(".viewer-controls");
+  const caption = document.getElementById("viewer-caption");
+  const download = document.getElementById("viewer-download");
+  const details = Array.from(document.querySelectorAll(".hidden-data li"));
+  box.classList.add("deep-zoom");
+  const viewer = window.OpenSeadragon({
+    element: box,
+    tileSources: tiles,
+    sequenceMode: tiles.length > 1,
+    initialPage: Number(box.dataset.index || 0),
+    showNavigationControl: false,
+    showSequenceControl: false,
+    crossOriginPolicy: false,
+    gestureSettingsMouse: { scrollToZoom: false },
+  });
+  viewer.addHandler("open", () => {
+    if (still) still.hidden = true;
+    box.dataset.ready = "true";
+  });
+  controls.hidden = false;
+  const zoom = (factor) => { viewer.viewport.zoomBy(factor); viewer.viewport.applyConstraints(); };
+  document.getElementById("viewer-zoom-in").addEventListener("click", () => zoom(1.5));
+  document.getElementById("viewer-zoom-out").addEventListener("click", () => zoom(1 / 1.5));
+  document.getElementById("viewer-home").addEventListener("click", () => viewer.viewport.goHome());
+  document.getElementById("viewer-full").addEventListener("click", () => viewer.setFullScreen(!viewer.isFullPage()));
+  document.querySelectorAll(".strip a[data-index]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      const index = Number(link.dataset.index);
+      viewer.goToPage(index);
+      document.querySelectorAll(".strip a").forEach((a) => a.removeAttribute("aria-current"));
+      link.setAttribute("aria-current", "true");
+      const data = details[index];
+      if (data && caption) caption.textContent = data.dataset.caption;
+      if (data && download) download.href = data.dataset.download;
+      history.replaceState(null, "", link.href);
+    });
+  });
+}
+
+function startMap(box) {
+  if (!window.L || box.dataset.ready) return;
+  const points = JSON.parse(box.dataset.points);
+  const map = window.L.map(box, { scrollWheelZoom: false });
+  window.L.tileLayer("https://tile.openstreetmap.org/{z}/{x}/{y}.png", {
+    maxZoom: 18,
+    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+  }).addTo(map);
+  const bounds = [];
+  points.forEach((point) => {
+    const where = [point.latitude, point.longitude];
+    const title = point.count ? point.label + " (" + point.count + ")" : point.label;
+    const marker = window.L.marker(where, { title: title, alt: title, keyboard: true }).addTo(map);
+    marker.getElement().classList.add("result-marker");
+    if (point.url) {
+      const link = document.createElement("a");
+      link.href = point.url;
+      link.textContent = title;
+      marker.bindPopup(link);
+    } else {
+      const text = document.createElement("span");
+      text.textContent = title;
+      marker.bindPopup(text);
+    }
+    bounds.push(where);
+  });
+  if (bounds.length === 1) map.setView(bounds[0], 10);
+  else map.fitBounds(bounds, { padding: [30, 30], maxZoom: 10 });
+  box.dataset.ready = "true";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".viewer[data-tiles]").forEach(startViewer);
+  document.querySelectorAll(".map[data-points]").forEach((box) => {
+    const folded = box.closest("details");
+    if (folded && !folded.open) {
+      folded.addEventListener("toggle", () => { if (folded.open) startMap(box); });
+    } else {
+      startMap(box);
+    }
+  });
+  const facets = document.getElementById("facets");
+  if (facets && window.matchMedia("(max-width: 47.99rem)").matches) facets.open = false;
+});
