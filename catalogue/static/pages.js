@@ -59,7 +59,6 @@ function startMap(box) {
     const where = [point.latitude, point.longitude];
     const title = point.count ? point.label + " (" + point.count + ")" : point.label;
     const marker = window.L.marker(where, { title: title, alt: title, keyboard: true }).addTo(map);
-    marker.getElement().classList.add("result-marker");
     if (point.url) {
       const link = document.createElement("a");
       link.href = point.url;
