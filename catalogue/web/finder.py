@@ -189,14 +189,24 @@ def _highlights(item: dict, lang: str) -> list[str]:
     fragments = []
     for name, fragment in (item.get("highlights") or {}).items():
         texts = item.get(name) if isinstance(item.get(name), dict) else {}
-        others = {_plain(v) for k, v in texts.items() if k != lang and isinstance(v, str)}
+        own = _plain(texts.get(lang) or "")
+        others = [_plain(v) for k, v in texts.items() if k != lang and isinstance(v, str)]
         for line in str(fragment).split("\n"):
             if not line.strip() or line in fragments:
                 continue
-            if texts.get(lang) and _plain(line) in others:
-                continue
+            if own and _elsewhere(_plain(line), own, others):
+                continue  # the text in another language, which this page shows in its own
             fragments.append(line)
     return fragments
+
+
+def _elsewhere(text: str, own: str, others: list[str]) -> bool:
+    """Whether every piece of a fragment (pieces are joined by "…") comes from a text in
+    another language and not from the page's own."""
+    pieces = [piece.strip() for piece in text.split("…") if piece.strip()]
+    if not pieces or all(piece in own for piece in pieces):
+        return False
+    return all(any(piece in other for other in others) for piece in pieces)
 
 
 def _plain(text: str) -> str:

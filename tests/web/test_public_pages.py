@@ -171,6 +171,16 @@ def test_titles_and_highlights_in_the_interface_language_with_visible_fallback(a
     assert any("A4" in h for h in highlights)
     assert not any("Fusée A4" in h and "rocket" in h for h in highlights)
     assert '<span lang="fr">Fusée sans traduction</span> <span class="fallback">(in French)' in page
+    make_object(
+        app,
+        status="public",
+        title={"fr": "Chantier de la coupole", "en": "Dome construction site"},
+        description={"fr": "Vue générale du chantier.", "en": "General view of the site."},
+    )
+    french_page = french(client, "/search?q=chantier").get_data(as_text=True)
+    fragments = re.findall(r'<p class="highlight">(.*?)</p>', french_page)
+    assert any("<mark>chantier</mark>" in f.lower() for f in fragments)
+    assert not any("view" in f or "Dome" in f for f in fragments), fragments
 
 
 def test_citation_downloads_in_three_formats_escape_record_text(app, client):
