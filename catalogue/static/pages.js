@@ -33,12 +33,14 @@ function startViewer(box) {
   document.getElementById("viewer-full").addEventListener("click", () => viewer.setFullScreen(!viewer.isFullPage()));
   document.querySelectorAll(".strip a[data-index]").forEach((link) => {
     link.addEventListener("click", (event) => {
-      event.preventDefault();
       const index = Number(link.dataset.index);
+      const data = details[index];
+      // An image whose rights differ on download is shown by its own page.
+      if (data && Boolean(data.dataset.download) !== Boolean(download)) return;
+      event.preventDefault();
       viewer.goToPage(index);
       document.querySelectorAll(".strip a").forEach((a) => a.removeAttribute("aria-current"));
       link.setAttribute("aria-current", "true");
-      const data = details[index];
       if (data && caption) caption.textContent = data.dataset.caption;
       if (data && download) download.href = data.dataset.download;
       history.replaceState(null, "", link.href);

@@ -167,3 +167,15 @@ def authority_source(uri: str | None) -> str:
 
 def today() -> str:
     return format_date(dt.date.today(), "long", locale=lang())
+
+
+def rights_options(current: str | None = None) -> list[tuple[str, str]]:
+    """The controlled rights list as select options in the interface's language; a value off
+    the list (saved before the list) is kept as an option so that saving never drops it."""
+    options = [
+        (right.uri, f"{right.code} — {right.label.get(lang()) or right.label['en']}")
+        for right in rights_list.RIGHTS
+    ]
+    if current and current not in dict(options):
+        options.append((current, current))
+    return options

@@ -48,7 +48,15 @@ def search():
 
 
 def _images(record: dict) -> list[dict]:
-    return [m for m in record.get("media") or [] if m.get("iiif")]
+    """The record's images, each with the rights that govern it: its own rights URI, else the
+    object's. Only an image free to reuse offers its original for download."""
+    object_uri = (record.get("rights") or {}).get("uri")
+    images = []
+    for media in record.get("media") or []:
+        if media.get("iiif"):
+            rights = display.rights(media.get("rights_uri") or object_uri)
+            images.append({**media, "rights_info": rights})
+    return images
 
 
 @bp.get("/objects/<uuid:object_id>")

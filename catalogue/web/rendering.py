@@ -89,6 +89,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["rights_info"] = display.rights
     app.jinja_env.globals["joined"] = display.joined
     app.jinja_env.globals["today"] = display.today
+    app.jinja_env.globals["rights_options"] = display.rights_options
     app.jinja_env.filters["authority_source"] = display.authority_source
 
     @app.context_processor

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from catalogue.services.search import sync as search_sync
 from tests import helpers
@@ -70,3 +73,61 @@ def test_a_rights_uri_off_the_list_is_refused_and_changes_nothing(client, curato
 
 def test_a_malformed_reusable_value_is_a_422(client):
     helpers.is_problem(client.get("/api/v1/search?reusable=perhaps"), 422)
+
+
+def _png() -> io.BytesIO:
+    data = io.BytesIO()
+    Image.new("RGB", (40, 30), "navy").save(data, "PNG")
+    data.seek(0)
+    return data
+
+
+def test_media_carry_a_rights_uri_of_the_list_and_it_decides_the_download(client, curator):
+    record = helpers.obj(
+        client, curator, status="public", title={"fr": "Casque"}, rights={"uri": IN_COPYRIGHT}
+    )
+    path = f"/api/v1/objects/{record['id']}/media"
+    refused = client.post(
+        path,
+        data={"file": (_png(), "a.png"), "rights_uri": "http://example.org/licence"},
+        headers=curator.headers,
+        content_type="multipart/form-data",
+    )
+    assert "rights_uri" in helpers.is_problem(refused, 422)["errors"]
+    assert helpers.read(client, curator, record)[0]["media"] == []  # nothing stored
+    uploaded = client.post(
+        path,
+        data={
+            "file": (_png(), "a.png"),
+            "rights_uri": "https://creativecommons.org/licenses/by/4.0",
+        },
+        headers=curator.headers,
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 201, uploaded.get_data(as_text=True)
+    media = uploaded.get_json()
+    assert media["rights_uri"] == CC_BY
+    # The object is in copyright, its image is CC BY: the image page offers the download.
+    page = client.get(f"/objects/{record['id']}", headers={"Accept-Language": "en"})
+    text = page.get_data(as_text=True)
+    assert f'href="/api/v1/media/{media["id"]}/content" download' in text
+    assert "This image:" in text and "In Copyright" in text
+    # Changing it to a URI off the list is refused and changes nothing.
+    response = client.patch(
+        f"/api/v1/media/{media['id']}",
+        json={"rights_uri": "http://example.org/x"},
+        headers={**curator.headers, "If-Match": "*"},
+    )
+    assert "rights_uri" in helpers.is_problem(response, 422)["errors"]
+    assert (
+        client.get(f"/api/v1/media/{media['id']}", headers=curator.headers).get_json()["rights_uri"]
+        == CC_BY
+    )
+    cleared = client.patch(
+        f"/api/v1/media/{media['id']}",
+        json={"rights_uri": None},
+        headers={**curator.headers, "If-Match": "*"},
+    )
+    assert cleared.status_code == 200 and cleared.get_json()["rights_uri"] is None
+    page = client.get(f"/objects/{record['id']}", headers={"Accept-Language": "en"})
+    assert '/content" download' not in page.get_data(as_text=True)
