@@ -2,43 +2,88 @@
 // Every page works without them: the still image, the coordinates and the links are there.
 "use strict";
 
-function startViewer(box) {
-  if (!window.OpenSeadragon) return;
+const loading = {};
+
+// A library from static/vendor/, loaded the first time a page needs it (not with the page).
+function load(script, style) {
+  if (!loading[script]) {
+    const parts = [new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = script;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.append(tag);
+    })];
+    if (style) {
+      parts.push(new Promise((resolve, reject) => {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = style;
+        link.onload = resolve;
+        link.onerror = reject;
+        document.head.append(link);
+      }));
+    }
+    loading[script] = Promise.all(parts);
+  }
+  return loading[script];
+}
+
+// The still image stands until the visitor zooms: then OpenSeadragon opens the IIIF images.
+function attachViewer(box) {
   const tiles = JSON.parse(box.dataset.tiles);
   const still = box.querySelector(".viewer-still");
   const controls = document.querySelector(".viewer-controls");
   const caption = document.getElementById("viewer-caption");
   const download = document.getElementById("viewer-download");
   const details = Array.from(document.querySelectorAll(".hidden-data li"));
-  box.classList.add("deep-zoom");
-  const viewer = window.OpenSeadragon({
-    element: box,
-    tileSources: tiles,
-    sequenceMode: tiles.length > 1,
-    initialPage: Number(box.dataset.index || 0),
-    showNavigationControl: false,
-    showSequenceControl: false,
-    crossOriginPolicy: false,
-    gestureSettingsMouse: { scrollToZoom: false },
-  });
-  viewer.addHandler("open", () => {
-    if (still) still.hidden = true;
-    box.dataset.ready = "true";
-  });
+  let opened = null;
+
+  function open() {
+    if (opened) return opened;
+    opened = load(box.dataset.script).then(() => new Promise((resolve) => {
+      box.classList.add("deep-zoom");
+      const viewer = window.OpenSeadragon({
+        element: box,
+        tileSources: tiles,
+        sequenceMode: tiles.length > 1,
+        initialPage: Number(box.dataset.index || 0),
+        showNavigationControl: false,
+        showSequenceControl: false,
+        crossOriginPolicy: false,
+        gestureSettingsMouse: { scrollToZoom: false },
+      });
+      viewer.addOnceHandler("open", () => {
+        if (still) still.hidden = true;
+        box.dataset.ready = "true";
+        resolve(viewer);
+      });
+    }));
+    return opened;
+  }
+
   controls.hidden = false;
-  const zoom = (factor) => { viewer.viewport.zoomBy(factor); viewer.viewport.applyConstraints(); };
-  document.getElementById("viewer-zoom-in").addEventListener("click", () => zoom(1.5));
-  document.getElementById("viewer-zoom-out").addEventListener("click", () => zoom(1 / 1.5));
-  document.getElementById("viewer-home").addEventListener("click", () => viewer.viewport.goHome());
-  document.getElementById("viewer-full").addEventListener("click", () => viewer.setFullScreen(!viewer.isFullPage()));
+  const act = (id, action) => document.getElementById(id).addEventListener("click", () => {
+    open().then(action);
+  });
+  const zoom = (factor) => (viewer) => {
+    viewer.viewport.zoomBy(factor);
+    viewer.viewport.applyConstraints();
+  };
+  act("viewer-zoom-in", zoom(1.5));
+  act("viewer-zoom-out", zoom(1 / 1.5));
+  act("viewer-home", (viewer) => viewer.viewport.goHome());
+  act("viewer-full", (viewer) => viewer.setFullScreen(!viewer.isFullPage()));
+  if (still) still.addEventListener("click", () => open().then(zoom(1.5)));
   document.querySelectorAll(".strip a[data-index]").forEach((link) => {
     link.addEventListener("click", (event) => {
       const index = Number(link.dataset.index);
       const data = details[index];
-      // An image whose rights differ on download is shown by its own page.
-      if (data && Boolean(data.dataset.download) !== Boolean(download)) return;
+      // Before the viewer opens, and for an image whose rights differ on download, the
+      // link shows the image's own page.
+      if (!opened || (data && Boolean(data.dataset.download) !== Boolean(download))) return;
       event.preventDefault();
-      viewer.goToPage(index);
+      opened.then((viewer) => viewer.goToPage(index));
       document.querySelectorAll(".strip a").forEach((a) => a.removeAttribute("aria-current"));
       link.setAttribute("aria-current", "true");
       if (data && caption) caption.textContent = data.dataset.caption;
@@ -49,6 +94,11 @@ function startViewer(box) {
 }
 
 function startMap(box) {
+  if (box.dataset.ready) return;
+  load(box.dataset.script, box.dataset.style).then(() => drawMap(box));
+}
+
+function drawMap(box) {
   if (!window.L || box.dataset.ready) return;
   const points = JSON.parse(box.dataset.points);
   const map = window.L.map(box, { scrollWheelZoom: false });
@@ -79,7 +129,7 @@ function startMap(box) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll(".viewer[data-tiles]").forEach(startViewer);
+  document.querySelectorAll(".viewer[data-tiles]").forEach(attachViewer);
   document.querySelectorAll(".map[data-points]").forEach((box) => {
     const folded = box.closest("details");
     if (folded && !folded.open) {

@@ -94,11 +94,14 @@ def check(page, path: str, name: str, lang: str, backend: str) -> list[str]:
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         page.goto(path)
-        # Pages with a viewer or a map are judged once these have drawn themselves.
+        # Pages with a map are judged once it has drawn itself.
         page.wait_for_function(
-            "[...document.querySelectorAll('.viewer[data-tiles], #map')]"
+            "[...document.querySelectorAll('#map')]"
             ".every(e => e.dataset.ready || e.closest('details:not([open])'))"
         )
+        if name == "object":  # the deep-zoom viewer, opened, is judged too
+            page.get_by_role("button", name=re.compile("Zoom|Zoom avant")).first.click()
+            page.wait_for_selector(".viewer[data-ready='true'] canvas")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
         if size != "desktop" and backend != "sqlite":

@@ -66,12 +66,15 @@ def test_viewer_loads_tiles_gallery_switches_and_citations_download(
 
     page = open_page()
     page.goto(f"/objects/{record['id']}")
-    expect(page.locator(".viewer[data-ready='true'] canvas")).to_be_visible()
-    page.wait_for_function("document.querySelector('.viewer-still').hidden")
-    # Zooming in asks the IIIF Image API for tiles of a region of the image.
+    # The page shows a still IIIF rendering; zooming in opens the deep-zoom viewer, which
+    # asks the IIIF Image API for tiles of a region of the image.
+    expect(page.locator(".viewer-still")).to_be_visible()
+    assert page.locator(".viewer-still").evaluate("img => img.naturalWidth") > 0
     with page.expect_request(lambda request: TILE.search(request.url)) as tile:
         page.get_by_role("button", name="Zoom in").click()
+        expect(page.locator(".viewer[data-ready='true'] canvas")).to_be_visible()
         page.get_by_role("button", name="Zoom in").click()
+    expect(page.locator(".viewer-still")).to_be_hidden()
     assert tile.value.response().status == 200
     page.wait_for_timeout(500)
     # The canvas shows the image: its middle pixel is the drawing's white, not black.
