@@ -82,7 +82,7 @@ def _plan(draw: ImageDraw.ImageDraw, rng: random.Random) -> None:
         for k in range(8)
     ]
     draw.polygon(corners, outline=ink, width=8)
-    for angle in (0.3, 1.4, 2.6, 3.9):
+    for angle in (0.3 + rng.random() / 4, 1.4, 2.6 + rng.random() / 4, 3.9):
         x = cx + 900 * math.cos(angle)
         y = cy + 900 * math.sin(angle)
         draw.line([(cx, cy), (x, y)], fill=ink, width=26)

@@ -5,6 +5,7 @@ No sign-in; public view only.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
@@ -95,7 +96,8 @@ def cite(object_id: uuid.UUID, extension: str):
         current_app.config["DEFAULT_LANGUAGE"],
     )
     content_type, ext = citations.FORMATS[chosen]
-    name = f"{record['object_number']}.{ext}".replace('"', "")
+    # The accession number names the file, kept to characters every header can carry.
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", record["object_number"]) + f".{ext}"
     return Response(
         text,
         content_type=f"{content_type}; charset=utf-8",

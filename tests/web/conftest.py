@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 
 import pytest
 from werkzeug.serving import make_server
@@ -124,6 +125,30 @@ def make_authority(app, what: str, **fields) -> dict:
         record = authorities.create(SYSTEM, what, AUTHORITY_INPUT[what]().load(fields)).data
         db.session.remove()
     return record
+
+
+def attach_image(app, record: dict, tmp_path, colour: str, size=(2400, 1600)) -> str:
+    """Upload a drawn image to the object as a curator would (derivatives, pyramid)."""
+    from PIL import Image, ImageDraw
+
+    from catalogue.services.media import uploads
+    from media.checksums import sha256_of_file
+
+    path = tmp_path / f"{colour}.jpg"
+    image = Image.new("RGB", size, colour)
+    margin_x, margin_y = size[0] // 8, size[1] // 8
+    ImageDraw.Draw(image).ellipse(
+        [(margin_x, margin_y), (size[0] - margin_x, size[1] - margin_y)], fill="white"
+    )
+    image.save(path, "JPEG")
+    sha256, length = sha256_of_file(path)
+    with app.app_context():
+        received = uploads.Upload(path, sha256, length, path.name)
+        media = uploads.upload(
+            SYSTEM, uuid.UUID(record["id"]), received, {"caption": f"Vue {colour}"}
+        )
+        db.session.remove()
+    return str(media.data["id"])
 
 
 # ---- browser tests (tests/web/browsing.py) ------------------------------------------------

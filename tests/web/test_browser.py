@@ -82,7 +82,7 @@ def test_a_curator_publishes_an_object_and_a_visitor_finds_it(
     visitor.get_by_role("link", name="Fusée V2 de démonstration").click()
     visitor.get_by_role("heading", name="Fusée V2 de démonstration").wait_for()
     assert "Citer cet objet" in visitor.content()
-    image = visitor.locator(".gallery img").first
+    image = visitor.locator(".viewer-still")  # the IIIF still; zooming opens the viewer
     expect(image).to_be_visible()
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     shot(visitor, "object-phone", backend)

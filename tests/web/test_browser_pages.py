@@ -5,37 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
-from PIL import Image, ImageDraw
-
-from catalogue.extensions import db
-from catalogue.services.identity import SYSTEM
 from tests.web.browsing import E2E as pytestmark  # noqa: F401
 from tests.web.browsing import expect, shot
-from tests.web.conftest import make_authority, make_object
+from tests.web.conftest import attach_image, make_authority, make_object
 
 CC_BY = "http://creativecommons.org/licenses/by/4.0/"
 TILE = re.compile(r"/iiif/3/[0-9a-f-]{36}/(?!full/)[^/]+/[^/]+/0/default\.jpg$")
-
-
-def attach_image(app, record: dict, tmp_path, colour: str, size=(2400, 1600)) -> str:
-    """Upload a drawn image to the object as a curator would (derivatives, pyramid)."""
-    from catalogue.services.media import uploads
-    from media.checksums import sha256_of_file
-
-    path = tmp_path / f"{colour}.jpg"
-    image = Image.new("RGB", size, colour)
-    ImageDraw.Draw(image).ellipse([(200, 200), (size[0] - 200, size[1] - 200)], fill="white")
-    image.save(path, "JPEG")
-    sha256, length = sha256_of_file(path)
-    with app.app_context():
-        received = uploads.Upload(path, sha256, length, path.name)
-        media = uploads.upload(
-            SYSTEM, uuid.UUID(record["id"]), received, {"caption": f"Vue {colour}"}
-        )
-        db.session.remove()
-    return str(media.data["id"])
 
 
 def no_tiles(page) -> None:

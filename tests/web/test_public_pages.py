@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.web.conftest import make_authority, make_object
+from tests.web.conftest import attach_image, make_authority, make_object
 
 SCRIPT = "<script>alert(1)</script>"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
@@ -194,7 +194,8 @@ def test_citation_downloads_in_three_formats_escape_record_text(app, client):
     base = f"/objects/{record['id']}/cite"
     csl = english(client, f"{base}.json")
     assert csl.mimetype == "application/vnd.citationstyles.csl+json"
-    assert "attachment" in csl.headers["Content-Disposition"]
+    disposition = csl.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="{record["object_number"]}.json"'
     [item] = json.loads(csl.get_data(as_text=True))
     assert item["title"] == "Aerial view\nER  - injected"  # JSON keeps it as it is
     assert item["issued"] == {"date-parts": [[1944]]}
@@ -231,3 +232,16 @@ def test_favicon_and_the_vendor_files_the_pages_load(client):
         response = client.get(f"/static/{path}")
         assert response.status_code == 200, f"{path}: run `make vendor`"
         response.close()
+
+
+def test_the_still_image_of_the_viewer_is_served_for_small_and_large_images(app, client, tmp_path):
+    for size in ((300, 200), (2000, 1500)):
+        record = make_object(app, status="public", title={"fr": "Photographie"})
+        colour = "navy" if size[0] < 1000 else "olive"
+        media_id = attach_image(app, record, tmp_path, colour, size=size)
+        page = english(client, f"/objects/{record['id']}").get_data(as_text=True)
+        [still] = re.findall(r'class="viewer-still" src="([^"]+)"', page)
+        assert media_id in still
+        answer = client.get(still)
+        assert answer.status_code == 200 and answer.mimetype == "image/jpeg", still
+        answer.close()
