@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -107,6 +108,16 @@ def load_demo(if_empty: bool) -> None:
         _fail(error)
     created = ", ".join(f"{n} {k}" for k, n in report.created.items()) or "nothing"
     click.echo(f"Demo collection: created {created}.")
+
+
+@demo.command("images")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def write_demo_images(folder: Path) -> None:
+    """Write the demo's illustrative images (drawn, labelled as demo material) into FOLDER."""
+    from catalogue.demo import images
+
+    written = images.write(folder)
+    click.echo(f"Wrote {len(written)} demo images into {folder}.")
 
 
 @search.command("reindex")

@@ -8,8 +8,8 @@ must leave out whatever only staff may read.
 - texts, each any string (both languages side by side): ``title``, ``description``,
   ``maker``, ``place``, ``material``, ``text`` (everything else worth finding);
 - facet values, lists of str: ``object_type``, ``material_ids``, ``collection``,
-  ``maker_ids``, ``place_ids``; booleans ``has_media`` (media everyone may see) and
-  ``has_any_media``;
+  ``maker_ids``, ``place_ids``, ``rights`` (rights statement URIs); booleans ``has_media``
+  (media everyone may see), ``has_any_media`` and ``reusable`` (free to reuse);
 - ``date_from``/``date_to`` (years or None), ``updated`` (ISO timestamp), ``digest`` (a
   fingerprint of the source record, for ``verify``).
 """
@@ -35,6 +35,8 @@ FACETS = {
     "decade": "f_decade",
     "has_media": "f_has_media",
     "has_any_media": "f_has_any_media",
+    "rights": "f_rights",
+    "reusable": "f_reusable",
 }
 _SOURCES = {
     "f_object_type": "object_type",
@@ -42,6 +44,7 @@ _SOURCES = {
     "f_collection": "collection",
     "f_maker": "maker_ids",
     "f_place": "place_ids",
+    "f_rights": "rights",
 }
 NO_DATE_LOW, NO_DATE_HIGH = -100_000, 100_000
 MAX_DECADES = 30
@@ -114,6 +117,7 @@ def to_fields(document: dict) -> dict:
         "f_decade": _keywords(_decades(start, end)),
         "f_has_media": "true" if document.get("has_media") else "false",
         "f_has_any_media": "true" if document.get("has_any_media") else "false",
+        "f_reusable": "true" if document.get("reusable") else "false",
     }
     if start is not None or end is not None:
         fields["date_from"] = start if start is not None else end

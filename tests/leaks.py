@@ -123,11 +123,37 @@ SEARCHES = ("", "secret", "CANARY", "canary-3f9e1d", "secre*", "texte~", "title:
 
 def search(client, hidden_ids) -> list[str]:
     """The search API and the public search page, with words, prefixes, fuzzy terms and
-    near-misses that could draw a spelling suggestion from a hidden record."""
+    near-misses that could draw a spelling suggestion from a hidden record; and with the
+    filters of the page (free to reuse, dates, sorted) and the map of the results."""
     bodies = []
     for q in SEARCHES:
         for path in ("/api/v1/search", "/search"):
             bodies.append(_text(client.get(path, query_string={"q": q, "per_page": 100})))
+    for extra in ({"reusable": "true"}, {"date_from": 1900, "date_to": 2000, "sort": "-date"}):
+        for path in ("/api/v1/search", "/search"):
+            bodies.append(_text(client.get(path, query_string={"per_page": 100, **extra})))
+    return bodies
+
+
+def citations(client, hidden_ids) -> list[str]:
+    """The CSL-JSON, BibTeX and RIS downloads of every public object; 404 for hidden ones."""
+    listed = client.get("/api/v1/objects", query_string={"per_page": 100}).get_json()["items"]
+    bodies = []
+    for extension in ("json", "bib", "ris"):
+        bodies += [_text(client.get(f"/objects/{i['id']}/cite.{extension}")) for i in listed]
+        for object_id in hidden_ids:
+            response = client.get(f"/objects/{object_id}/cite.{extension}")
+            assert response.status_code == 404, object_id
+            bodies.append(_asked(response, object_id))
+    return bodies
+
+
+def authority_pages(client, hidden_ids) -> list[str]:
+    """The public pages of every agent and place, which list their public objects."""
+    bodies = []
+    for kind in ("agents", "places"):
+        listed = client.get(f"/api/v1/{kind}", query_string={"per_page": 100}).get_json()
+        bodies += [_text(client.get(f"/{kind}/{item['id']}")) for item in listed["items"]]
     return bodies
 
 
@@ -278,6 +304,8 @@ CHANNELS: dict[str, Callable] = {
     "reconciliation": reconcile,
     "procedures": procedures,
     "object versions": object_versions,
+    "citations": citations,
+    "agent and place pages": authority_pages,
 }
 
 

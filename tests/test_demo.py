@@ -82,6 +82,22 @@ def test_demo_load(app, client, users):
     expected = sum(1 for record in records if record["status"] == "public")
     assert public["total"] == expected
 
+    # The demo has images: drawings and photo-like pictures, labelled as demo material, with
+    # thumbnails, IIIF images and a manifest; the rocket has two, for the gallery.
+    with_images = [item for item in public["items"] if item["media"]]
+    assert len(with_images) >= 8
+    rocket_media = titles["A4 (V2) rocket"]["media"]
+    assert len(rocket_media) == 2 and rocket_media[0]["primary"]
+    assert "demo" in rocket_media[0]["caption"]["en"].lower()
+    thumbnail = client.get(rocket_media[0]["thumbnail"])
+    assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+    info = client.get(rocket_media[0]["iiif"]).get_json()
+    assert info["width"] == 1600 and info["height"] == 1100
+    manifest = client.get(f"/iiif/3/objects/{rocket['id']}/manifest").get_json()
+    assert len(manifest["items"]) == 2
+    page = client.get(f"/objects/{rocket['id']}").get_data(as_text=True)
+    assert 'class="viewer"' in page and rocket_media[1]["id"] in page
+
     # Loading again creates nothing; --if-empty does not even try.
     assert "created nothing" in load(app)
     assert counts(app) == loaded

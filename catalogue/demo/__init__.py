@@ -7,9 +7,11 @@ twice changes nothing and links between records stay stable.
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -20,6 +22,7 @@ from catalogue.schemas.objects import REFERENCE_LISTS
 from catalogue.services import uow
 from catalogue.services.authorities import records as authorities
 from catalogue.services.identity import SYSTEM, Identity
+from catalogue.services.media import uploads
 from catalogue.services.objects import locations
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
@@ -153,6 +156,7 @@ def _load(identity: Identity, dataset: dict) -> Report:
                     "reason": "Initial location (demo data)",
                 },
             )
+    _attach_images(identity, [r["object_number"] for r in fresh], numbers, report)
     _load_procedures(identity, dataset, numbers, report)
     return report
 
@@ -189,3 +193,31 @@ def _load_procedures(identity: Identity, dataset: dict, numbers, report: Report)
                 identity, record["kind"], procedure_id, {"to": target}, "*"
             )
         report.count("procedures", True)
+
+
+DEMO_CAPTION = {
+    "fr": "Image d’illustration générée pour la démonstration (pas une photographie de l’objet)",
+    "en": "Illustrative image made for the demo (not a photograph of the object)",
+}
+
+
+def _attach_images(identity: Identity, numbers_created, numbers, report: Report) -> None:
+    """The demo images of the objects just created, drawn and uploaded as a curator would."""
+    from catalogue.demo import images
+    from media.checksums import sha256_of_file
+
+    wanted = [n for n in numbers_created if n in images.DEMO_IMAGES]
+    if not wanted:
+        return
+    with tempfile.TemporaryDirectory(prefix="demo-images-") as folder:
+        for number in wanted:
+            for index, kind in enumerate(images.DEMO_IMAGES[number], start=1):
+                path = Path(folder) / f"{number}_{index}.jpg"
+                images.draw(kind, number if index == 1 else f"{number}_{index}").save(
+                    path, "JPEG", quality=85
+                )
+                sha256, size = sha256_of_file(path)
+                received = uploads.Upload(path, sha256, size, f"demo-{kind}.jpg")
+                form = {"caption": json.dumps(DEMO_CAPTION), "rights": "Demo material, CC0"}
+                uploads.upload(identity, numbers[number], received, form)
+                report.count("images", True)

@@ -7,6 +7,7 @@ import json
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields
 
+from catalogue.schemas import rights as rights_list
 from catalogue.schemas.text import refusal, text_errors
 
 
@@ -41,6 +42,11 @@ def upload_fields(form, default_language: str) -> dict:
             errors.update(text_errors(fields["caption"], "caption"))
     if form.get("rights"):
         fields["rights"] = form["rights"].strip()
+    if form.get("rights_uri"):
+        try:
+            fields["rights_uri"] = rights_list.canonical(form["rights_uri"])
+        except ValueError as error:
+            errors["rights_uri"] = [str(error)]
     if errors:
         raise ValidationError(errors)
     return fields
@@ -80,7 +86,10 @@ class MediaUpload(Schema):
     caption = fields.String(
         metadata={"description": 'A text, or a language map as JSON: {"fr": "...", "en": "..."}.'}
     )
-    rights = fields.String()
+    rights = fields.String(metadata={"description": "A free-text note on the rights."})
+    rights_uri = fields.String(
+        metadata={"description": "A RightsStatements.org statement or Creative Commons licence."}
+    )
     public = fields.Boolean(metadata={"description": "Shown to everyone (true) or to staff."})
     primary = fields.Boolean(metadata={"description": "The object's main image."})
 
@@ -95,6 +104,7 @@ class MediaOut(Schema):
     public = fields.Boolean()
     caption = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
     rights = fields.String(allow_none=True)
+    rights_uri = fields.String(allow_none=True)
     original_filename = fields.String(allow_none=True)
     content_type = fields.String()
     size = fields.Integer()

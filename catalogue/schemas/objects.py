@@ -20,6 +20,7 @@ from marshmallow import (
 )
 
 from catalogue.models import Condition, Relation, Status
+from catalogue.schemas import rights
 from catalogue.schemas.common import (
     Input,
     LanguageMap,
@@ -161,9 +162,24 @@ class RelatedIn(Schema):
     status = ReadOnly()
 
 
+class RightsUri(fields.Url):
+    """A URI of the controlled list (``schemas.rights``), stored in the list's spelling."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        uri = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return rights.canonical(uri)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
 class RightsIn(Schema):
     statement = Text(allow_none=True, validate=validate.Length(max=2000))
-    uri = fields.Url(allow_none=True, schemes={"http", "https"})
+    uri = RightsUri(
+        allow_none=True,
+        schemes={"http", "https"},
+        metadata={"description": "A RightsStatements.org statement or Creative Commons licence."},
+    )
 
 
 class AcquisitionIn(Schema):

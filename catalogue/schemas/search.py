@@ -24,6 +24,13 @@ class SearchArgs(Pagination):
     date_from = fields.Integer(validate=validate.Range(min=-10_000, max=10_000))
     date_to = fields.Integer(validate=validate.Range(min=-10_000, max=10_000))
     has_media = fields.Boolean()
+    reusable = fields.Boolean(
+        metadata={"description": "true: only records free to reuse (public domain, CC0, BY, BY-SA)"}
+    )
+    rights = fields.List(
+        fields.String(validate=validate.Length(max=200)),
+        metadata={"description": "Rights statement or licence URIs (the `rights` facet's values)"},
+    )
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(SORTS + [f"-{s}" for s in SORTS]),

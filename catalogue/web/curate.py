@@ -50,11 +50,20 @@ def dashboard():
 @bp.get("/search")
 @signed_in
 def search():
+    fresh = finder.fresh_query(request.args)
+    if fresh is not None:
+        return redirect(url_for("curate.search", **fresh))
     args = finder.parse_args(request.args)
     results = finder.find(identity(), args)
     my_sets = sets_read.own_sets(identity())
+    chips = finder.chips(args, results["facets"])
     page = render_template(
-        "web/search.html", results=results, args=args, link="curate.view", my_sets=my_sets
+        "web/search.html",
+        results=results,
+        args=args,
+        chips=chips,
+        link="curate.view",
+        my_sets=my_sets,
     )
     return page, 400 if results["error"] else 200
 

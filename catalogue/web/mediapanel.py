@@ -74,11 +74,14 @@ def _changes(action: str) -> dict:
         return {"primary": True}
     caption = {lang: request.form.get(f"caption_{lang}", "").strip() for lang in ("fr", "en")}
     caption = {lang: text for lang, text in caption.items() if text}
-    return {
+    changes = {
         "caption": caption or None,
         "rights": request.form.get("rights", "").strip() or None,
         "public": request.form.get("public") == "on",
     }
+    if "rights_uri" in request.form:
+        changes["rights_uri"] = request.form["rights_uri"].strip() or None
+    return changes
 
 
 @bp.post("/media/<uuid:media_id>")

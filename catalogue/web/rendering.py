@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from catalogue.services import labels
 from catalogue.services.identity import ANONYMOUS
+from catalogue.web import display
 from catalogue.web.i18n import languages
 
 
@@ -41,6 +42,17 @@ def page_url(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def map_point(place: dict) -> dict:
+    """A place of a search's results as a map marker: its label, count and filtered search."""
+    return {
+        "label": pick(place["label"]) if isinstance(place["label"], dict) else place["label"],
+        "latitude": place["latitude"],
+        "longitude": place["longitude"],
+        "count": place["count"],
+        "url": page_url(place=place["id"], page=None),
+    }
+
+
 def errors_for(errors: dict, name: str) -> list[str]:
     """Messages for a field or a group of fields (``name`` and the paths under it)."""
     found: list[str] = []
@@ -67,9 +79,18 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.filters["map_point"] = map_point
     app.jinja_env.globals["errors_for"] = errors_for
     app.jinja_env.globals["chosen_first"] = chosen_first
     app.jinja_env.filters["zip_labels"] = zip_labels
+    app.jinja_env.filters["role"] = display.role
+    app.jinja_env.filters["date_text"] = display.date_text
+    app.jinja_env.filters["in_language"] = display.in_language
+    app.jinja_env.filters["rights_info"] = display.rights
+    app.jinja_env.globals["joined"] = display.joined
+    app.jinja_env.globals["today"] = display.today
+    app.jinja_env.globals["rights_options"] = display.rights_options
+    app.jinja_env.filters["authority_source"] = display.authority_source
 
     @app.context_processor
     def _page_context():

@@ -32,12 +32,28 @@ def test_drafts_internal_records_and_staff_fields_never_reach_anonymous(
             app
         ).store.clear()  # an index left by earlier tests would be a blind spot
     text = {"fr": f"Texte secret {CANARY}", "en": f"Secret text {CANARY}"}
-    draft = helpers.obj(client, curator, status="draft", title=text, description=text)
-    internal = helpers.obj(client, curator, status="internal", title=text, description=text)
+    # Hidden and public records share a maker and a place (whose pages list their objects),
+    # a date and a licence free to reuse (filters of the search page).
+    maker = helpers.agent(client, curator, "Atelier partagé")
+    where = helpers.place(client, curator, "Lieu partagé", latitude=50.7, longitude=2.2)
+    shared = {
+        "production": {
+            "date": {"edtf": "1944"},
+            "place": {"id": where["id"]},
+            "makers": [{"agent": {"id": maker["id"]}, "role": "fabricant"}],
+        },
+        "associated_places": [{"id": where["id"]}],
+        "rights": {"uri": "http://creativecommons.org/publicdomain/zero/1.0/"},
+    }
+    draft = helpers.obj(client, curator, status="draft", title=text, description=text, **shared)
+    internal = helpers.obj(
+        client, curator, status="internal", title=text, description=text, **shared
+    )
     public = helpers.obj(
         client,
         curator,
         status="public",
+        **shared,
         title={"fr": "Casque", "en": "Helmet"},
         internal_notes=f"notes {CANARY}",
         acquisition={"method": "don", "source_contact": f"contact {CANARY}"},

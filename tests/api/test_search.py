@@ -127,6 +127,7 @@ def test_envelope_items_facets_and_labels(client, curator, rocket):
         "place",
         "decade",
         "has_media",
+        "rights",
     }
     assert facets["object_type"] == [{"value": rocket["type"]["id"], "label": "Rocket", "count": 1}]
     assert facets["collection"][0]["label"] == "V-weapons"

@@ -91,14 +91,18 @@ def test_round_trip_sqlite_local_to_postgresql_s3_and_back(tmp_path, other_postg
     with source.app_context():
         upgrade()
         fill()
+        demo_media = len(answers())  # the demo collection's illustrative images
         add_media(tmp_path)
         original, served = snapshot(), answers()
+        distinct = len({item["sha256"] for item in served.values()})
         manifest = backup.backup(SYSTEM, tmp_path / "from-sqlite")
         db.session.remove()
         db.engine.dispose()
     # One file per distinct original; the JPEG shared by two objects is written once.
     files = manifest["media"]["files"]
-    assert len(files) == 3 and sum(len(f["media"]) for f in files) == 4
+    assert len(served) == demo_media + 4
+    assert len(files) == distinct and sum(len(f["media"]) for f in files) == len(served)
+    assert sorted(len(f["media"]) for f in files)[-1] == 2
     for entry in files:
         data = (tmp_path / "from-sqlite" / entry["path"]).read_bytes()
         assert entry["path"] == f"media/{entry['sha256'][:2]}/{entry['sha256']}"

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
+import uuid
 
 import pytest
+from werkzeug.serving import make_server
 
 from catalogue.extensions import db
 from catalogue.services.accounts import users as accounts
 from catalogue.services.identity import SYSTEM
+from tests.web import browsing
 
 PASSWORD = "correct horse battery staple"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -121,3 +125,75 @@ def make_authority(app, what: str, **fields) -> dict:
         record = authorities.create(SYSTEM, what, AUTHORITY_INPUT[what]().load(fields)).data
         db.session.remove()
     return record
+
+
+def attach_image(app, record: dict, tmp_path, colour: str, size=(2400, 1600)) -> str:
+    """Upload a drawn image to the object as a curator would (derivatives, pyramid)."""
+    from PIL import Image, ImageDraw
+
+    from catalogue.services.media import uploads
+    from media.checksums import sha256_of_file
+
+    path = tmp_path / f"{colour}.jpg"
+    image = Image.new("RGB", size, colour)
+    margin_x, margin_y = size[0] // 8, size[1] // 8
+    ImageDraw.Draw(image).ellipse(
+        [(margin_x, margin_y), (size[0] - margin_x, size[1] - margin_y)], fill="white"
+    )
+    image.save(path, "JPEG")
+    sha256, length = sha256_of_file(path)
+    with app.app_context():
+        received = uploads.Upload(path, sha256, length, path.name)
+        media = uploads.upload(
+            SYSTEM, uuid.UUID(record["id"]), received, {"caption": f"Vue {colour}"}
+        )
+        db.session.remove()
+    return str(media.data["id"])
+
+
+# ---- browser tests (tests/web/browsing.py) ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=browsing.CHROMIUM, args=browsing.CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app on a free loopback port, in a thread, for the whole run of this backend."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A new page in its own browser context (its own cookies), English unless told."""
+    contexts = []
+
+    def make(locale: str = "en-GB", width: int = 1280, height: int = 900, bypass_csp=False):
+        # bypass_csp: for a test that injects its own script (axe-core) into the pages.
+        context = browser.new_context(
+            base_url=live_server,
+            locale=locale,
+            viewport={"width": width, "height": height},
+            bypass_csp=bypass_csp,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -6,93 +6,19 @@ Screenshots of the main pages are written to tests/artifacts/.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import uuid
-from pathlib import Path
 
-import pytest
 from PIL import Image
-from werkzeug.serving import make_server
 
 from catalogue.extensions import db
 from catalogue.services.identity import SYSTEM
 from catalogue.services.objects import locations
 from catalogue.services.objects import read as objects_read
 from catalogue.services.objects import write as objects_write
+from tests.web.browsing import E2E as pytestmark  # noqa: F401
+from tests.web.browsing import expect, shot
 from tests.web.conftest import PASSWORD, make_authority, make_object
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason=f"Chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The app on a free loopback port, in a thread, for the whole run of this backend."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    """A new page in its own browser context (its own cookies), English unless told."""
-    contexts = []
-
-    def make(locale: str = "en-GB", width: int = 1280, height: int = 900):
-        context = browser.new_context(
-            base_url=live_server, locale=locale, viewport={"width": width, "height": height}
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def shot(page, name: str, backend: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{backend}-{name}.png"), full_page=True)
 
 
 def sign_in(page, email: str) -> None:
@@ -162,7 +88,7 @@ def test_a_curator_publishes_an_object_and_a_visitor_finds_it(
     visitor.get_by_role("link", name="Fusée V2 de démonstration").click()
     visitor.get_by_role("heading", name="Fusée V2 de démonstration").wait_for()
     assert "Citer cet objet" in visitor.content()
-    image = visitor.locator(".gallery img").first
+    image = visitor.locator(".viewer-still")  # the IIIF still; zooming opens the viewer
     expect(image).to_be_visible()
     assert image.evaluate("img => img.complete && img.naturalWidth > 0")
     shot(visitor, "object-phone", backend)

@@ -86,7 +86,8 @@ def test_primary_order_captions_rights_and_privacy(app, client, browser_for):
     change(curator, record, two, files[0][1], action="save", caption_fr="Réserve")
     public = client.get(f"/objects/{record['id']}", headers={"Accept-Language": "en"})
     text = public.get_data(as_text=True)
-    assert "Back view" in text and f"/api/v1/media/{one}/thumbnail" in text
+    # The page shows the public image in the viewer (its IIIF rendering), never the other.
+    assert "Back view" in text and f"/iiif/3/{one}/info.json" in text
     assert two not in text and "Réserve" not in text
     assert client.get(f"/api/v1/media/{one}/thumbnail").status_code == 200
 

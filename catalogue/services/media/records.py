@@ -16,6 +16,7 @@ from flask import current_app
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeEvent, ChangeLogEntry, Media
 from catalogue.models.base import utcnow
+from catalogue.schemas import rights as rights_list
 from catalogue.schemas.media import language_map
 from catalogue.schemas.text import text_errors
 from catalogue.services import uow
@@ -30,7 +31,7 @@ from catalogue.services.objects.documents import iso
 from catalogue.services.objects.rerender import set_document_field
 from catalogue.services.objects.views import dumps, etag_of_text
 
-EDITABLE = ("caption", "rights", "public", "primary", "position")
+EDITABLE = ("caption", "rights", "rights_uri", "public", "primary", "position")
 
 
 @dataclass
@@ -51,6 +52,7 @@ def representation(media: Media) -> dict:
         "public": media.public,
         "caption": media.caption,
         "rights": media.rights,
+        "rights_uri": media.rights_uri,
         "original_filename": media.original_filename,
         "content_type": media.content_type,
         "size": media.size,
@@ -164,7 +166,7 @@ def set_primary(obj_id: uuid.UUID, media: Media) -> None:
 
 
 def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRecord:
-    """Change caption, rights, public, primary or position. Needs If-Match."""
+    """Change caption, rights, rights_uri, public, primary or position. Needs If-Match."""
     media, obj = load_for_write(identity, media_id)
     check_precondition(record(media).etag, if_match)
     if not isinstance(changes, dict):
@@ -183,6 +185,12 @@ def patch(identity: Identity, media_id: uuid.UUID, changes, if_match) -> MediaRe
             errors[name] = ["Must be a whole number."]
         elif name == "rights" and value is not None and not isinstance(value, str):
             errors[name] = ["Must be a text or null."]
+        elif name == "rights_uri" and value is not None:
+            try:
+                value = rights_list.canonical(value if isinstance(value, str) else "")
+            except ValueError as error:
+                errors[name] = [str(error)]
+                continue
         elif name == "caption":
             try:
                 values[name] = language_map(value, current_app.config["DEFAULT_LANGUAGE"])

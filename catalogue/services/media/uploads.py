@@ -97,6 +97,7 @@ def upload(identity: Identity, object_id: uuid.UUID, received: Upload, form) -> 
             public=fields.get("public", True),
             caption=fields.get("caption"),
             rights=fields.get("rights"),
+            rights_uri=fields.get("rights_uri"),
             storage_key=original_key(media_id),
             original_filename=(received.filename or "")[-500:] or None,
             content_type=content_type,

@@ -229,6 +229,7 @@ def media_summary(media: Media) -> dict:
         "position": media.position,
         "caption": media.caption,
         "rights": media.rights,
+        "rights_uri": media.rights_uri,
         "content_type": media.content_type,
         "width": media.width,
         "height": media.height,

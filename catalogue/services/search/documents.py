@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from catalogue.schemas import rights as rights_list
 from catalogue.services.identity import ANONYMOUS, view_of
 
 
@@ -43,6 +44,7 @@ def search_document(document: dict) -> dict:
     places = [production.get("place")] + list(record.get("associated_places") or [])
     date = production.get("date") or {}
     acquisition = record.get("acquisition") or {}
+    rights_uri = (record.get("rights") or {}).get("uri")
     other = (
         _labels([record.get("object_type")])
         + _labels(record.get("techniques"))
@@ -72,6 +74,8 @@ def search_document(document: dict) -> dict:
         "place_ids": list(dict.fromkeys(_ids(places))),
         "has_media": bool(record.get("media")),
         "has_any_media": bool(document.get("media")),
+        "rights": [rights_uri] if rights_list.find(rights_uri) else [],
+        "reusable": rights_list.is_reusable(rights_uri),
         "date_from": _year(date.get("earliest")),
         "date_to": _year(date.get("latest")),
         "updated": record.get("updated_at") or "",

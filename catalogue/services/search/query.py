@@ -14,6 +14,7 @@ from flask import current_app
 
 from catalogue.extensions import db
 from catalogue.models import Agent, CatalogueObject, Collection, Place, Term
+from catalogue.schemas import rights as rights_list
 from catalogue.schemas.text import refusal
 from catalogue.services import labels
 from catalogue.services.errors import BadRequest, Unavailable, ValidationFailed
@@ -24,7 +25,16 @@ from search_index.engine import SearchRequest
 from search_index.query import QueryError
 from search_index.store import IndexUnavailable
 
-FACET_NAMES = ("object_type", "material", "collection", "maker", "place", "decade", "has_media")
+FACET_NAMES = (
+    "object_type",
+    "material",
+    "collection",
+    "maker",
+    "place",
+    "decade",
+    "has_media",
+    "rights",
+)
 
 
 FACET_AUTHORITIES = {
@@ -120,6 +130,8 @@ def _facets(counts: dict[str, list[tuple[str, int]]], lang: str, default: str, s
                 label = DECADE_LABELS[language].format(value)
             elif name == "has_media":
                 label = MEDIA_LABELS[language][value]
+            elif name == "rights":
+                label = rights_list.label(value, language)
             else:
                 label = by_facet.get(name, {}).get(value, value)
             items.append({"value": value, "label": label, "count": count})
@@ -157,6 +169,11 @@ def search(identity: Identity, args: dict) -> tuple[Page, dict, str | None]:
     media_facet = "has_any_media" if identity.is_staff else "has_media"
     if args.get("has_media") is not None:
         filters[media_facet] = ["true" if args["has_media"] else "false"]
+    if args.get("reusable") is not None:
+        filters["reusable"] = ["true" if args["reusable"] else "false"]
+    if args.get("rights"):
+        found = [rights_list.find(v) for v in args["rights"]]
+        filters["rights"] = [r.uri if r else v for r, v in zip(found, args["rights"], strict=True)]
     request = SearchRequest(
         q=args.get("q") or "",
         # An optional status narrows what the caller may see; it never widens it.
