@@ -21,8 +21,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-catalogue/static/vendor/versions.json: node_modules/.package-lock.json scripts/vendor.py
-	$(PYTHON) scripts/vendor.py
+catalogue/static/vendor/versions.json: node_modules/.package-lock.json .ci/vendor.py
+	$(PYTHON) .ci/vendor.py
 
 vendor: catalogue/static/vendor/versions.json
 
