@@ -32,6 +32,8 @@ class ObjectVersion(Base):
     changed: Mapped[list] = mapped_column(default=list)
     record: Mapped[dict] = mapped_column()
     note: Mapped[str | None] = mapped_column(sa.String(500))
+    # The batch that saved this version (``batches``), if one did.
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
 
 
 class Tombstone(Base):

@@ -75,6 +75,15 @@ def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dic
     moved_at = data.get("moved_at") or now
     if moved_at > now:
         raise ValidationFailed({"moved_at": ["A movement cannot be recorded in the future."]})
+    movement = stage_movement(identity, obj, to_location, moved_at, data.get("reason"), now)
+    uow.commit()
+    return _movement_dict(movement)
+
+
+def stage_movement(
+    identity: Identity, obj: CatalogueObject, to_location: Location, moved_at, reason, now
+) -> Movement:
+    """Record a movement of a locked object without committing (batches commit many)."""
     # Movements are in order of date, then of recording: this one comes after those of its
     # date already recorded. It starts where the one before it ended (before the first one,
     # where the object was is unknown), and the one after it now starts where this one ends.
@@ -98,7 +107,7 @@ def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dic
         from_location_id=previous,
         to_location_id=to_location.id,
         moved_at=moved_at,
-        reason=data.get("reason"),
+        reason=reason,
         moved_by=identity.email,
         recorded_at=now,
     )
@@ -113,8 +122,7 @@ def record_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> dic
     obj.location_id = latest
     db.session.flush()
     rerender.set_document_field(obj)
-    uow.commit()
-    return _movement_dict(movement)
+    return movement
 
 
 def _check_dict(check: ConditionCheck) -> dict:

@@ -47,6 +47,7 @@ def _version_dict(identity: Identity, version: ObjectVersion, with_record: bool)
         "created_by": version.created_by,
         "changed": _changed_for(identity, version.changed),
         "note": version.note,
+        "batch": str(version.batch_id) if version.batch_id else None,
     }
     if with_record:
         data["record"] = view_of(version.record, identity)
