@@ -52,7 +52,8 @@ def _apply(identity: Identity, batch: Batch, item: BatchItem) -> None:
         now, then = obj.version, item.version_before
         return _skip(item, {"version": [CHANGED_SINCE.format(now=now, then=then)]})
     operation = batch.operation
-    note = f"Batch {batch.id}"
+    # The version names its batch in ``batch`` (shown to staff only), not in its note.
+    note = None
     if _is_move(operation):
         target = (item.undo_data or {}).get("location") or operation.get("value", {}).get("id")
         location = db.session.get(Location, uuid.UUID(target))
@@ -60,7 +61,8 @@ def _apply(identity: Identity, batch: Batch, item: BatchItem) -> None:
             return _skip(item, {"location": ["The location no longer exists."]})
         before = str(obj.location_id) if obj.location_id else None
         now = utcnow()
-        locations.stage_movement(identity, obj, location, now, note, now)
+        reason = f"Batch {batch.id}"  # movements are staff-only
+        locations.stage_movement(identity, obj, location, now, reason, now)
         item.undo_data = {"location": before, "moved_to": target}
         item.result, item.version_after = "changed", obj.version
         return None
@@ -73,7 +75,7 @@ def _apply(identity: Identity, batch: Batch, item: BatchItem) -> None:
                 )
             ).scalar_one()
             data = objects_write.load_input(record)
-            note = f"Undo of batch {operation['batch']} (batch {batch.id})"
+            note = "Undo of a batch"
         else:
             outcome, _, reason, data = operations.outcome(operation, obj.document)
             if outcome == "skip":
