@@ -25,10 +25,13 @@ from catalogue.services.errors import Conflict, NotFound, ValidationFailed
 from catalogue.services.identity import Identity
 from catalogue.services.objects import locations
 from catalogue.services.objects import write as objects_write
+from catalogue.services.search import follower as index_follower
 from catalogue.services.sets import write as sets_write
 
 # Items applied per unit of work.
 CHUNK = 200
+# Batches of this many items are indexed by a second process while they run.
+FOLLOW_FROM = 1000
 CHANGED_SINCE = (
     "Changed by someone else since the preview (version {now}; the preview read {then}); "
     "not overwritten."
@@ -114,6 +117,18 @@ def _pending(batch_id: uuid.UUID, limit: int) -> list[BatchItem]:
 
 
 def _run_records(identity: Identity, batch_id: uuid.UUID, context) -> None:
+    """Apply the items chunk by chunk. As in an import, the search index catches up once at
+    the end, and on a large batch a second process follows the log meanwhile."""
+    remaining = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(BatchItem)
+        .where(BatchItem.batch_id == batch_id, BatchItem.result.is_(None))
+    ).scalar_one()
+    with uow.listeners_held(), index_follower.following(remaining >= FOLLOW_FROM):
+        _apply_chunks(identity, batch_id, context)
+
+
+def _apply_chunks(identity: Identity, batch_id: uuid.UUID, context) -> None:
     while True:
         items = _pending(batch_id, CHUNK)
         if not items:
