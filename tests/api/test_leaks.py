@@ -6,8 +6,7 @@ import io
 
 from catalogue.services.search import sync as search_sync
 from tests import helpers
-from tests.background import commit_import
-from tests.background import work_off
+from tests.background import commit_import, work_off
 from tests.leaks import CHANNELS, background_jobs, batches, leaks
 from tests.sets_helpers import add, new_set
 
