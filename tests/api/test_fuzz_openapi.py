@@ -127,8 +127,18 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         headers=curator.headers,
     )
     assert added.status_code == 200, added.get_data(as_text=True)
+    batch = helpers.post(
+        client,
+        curator,
+        "/api/v1/batches",
+        {
+            "targets": {"ids": [public["id"], draft["id"]]},
+            "operation": {"op": "set", "field": "object_type", "value": {"id": rocket["id"]}},
+        },
+    )
     objects = [public, draft, gone]
     known = {
+        "batch_id": [batch["id"]],
         "set_id": [showcase["id"]],
         "object_id": [o["id"] for o in objects],
         "object_number": [o["object_number"] for o in objects],
