@@ -1,6 +1,7 @@
 """``/api/v1/batches``: one change to many objects, previewed, run in the background, undone.
 
-Curators and admins only; to anyone else a batch does not exist (404)."""
+Curators and admins only: reading a batch, anyone else is told it does not exist (404);
+writes answer 401/403 before the body is read, as every write does."""
 
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ class Items(MethodView):
 
 @blp.route("/<uuid:batch_id>/run")
 class Run(MethodView):
+    @staff_only
     @blp.response(202, BatchOut)
-    @documented(blp, 404, 409)
+    @documented(blp, 401, 403, 404, 409)
     def post(self, batch_id: uuid.UUID):
         """Run a previewed batch in the background (202); read the batch for progress."""
         return _batch(create.run(identity(), batch_id), status=202)
@@ -91,8 +93,9 @@ class Run(MethodView):
 
 @blp.route("/<uuid:batch_id>/undo")
 class Undo(MethodView):
+    @staff_only
     @blp.response(201, BatchOut)
-    @documented(blp, 404, 409)
+    @documented(blp, 401, 403, 404, 409)
     def post(self, batch_id: uuid.UUID):
         """Undo a batch that ran: a new batch, run at once, puts back each object it changed
         (except those changed since, reported)."""
