@@ -77,6 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalogue.api import (
         auth,
         authorities,
+        batches,
         caching,
         docs,
         errors,
@@ -116,6 +117,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.register_blueprint(jobs.blp)
     api.register_blueprint(media.blp)
     api.register_blueprint(sets.blp)
+    api.register_blueprint(batches.blp)
     app.register_blueprint(iiif.blp)
     for blueprint in authorities.blueprints:
         api.register_blueprint(blueprint)

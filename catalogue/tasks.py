@@ -7,6 +7,8 @@ or a thread of the serving process with ``BACKGROUND_RUN=thread``) run them.
 from __future__ import annotations
 
 from catalogue.services.background import tasks, worker
+from catalogue.services.batches import create as batches_create
+from catalogue.services.batches import run as batches_run
 from catalogue.services.exchange import jobs as import_jobs
 
 
@@ -15,6 +17,8 @@ def register(app) -> None:
     tasks.register(
         app, import_jobs.COMMIT_TASK, import_jobs.run_commit, on_failure=import_jobs.commit_failed
     )
+    # The run of a batch, and of an undo (POST /api/v1/batches/{id}/run, .../undo).
+    tasks.register(app, batches_create.RUN_TASK, batches_run.run, on_failure=batches_run.run_failed)
     if app.config["BACKGROUND_RUN"] == "thread":
         # The serving process runs the jobs itself: its worker thread starts with the first
         # request (again in each process a server forks).

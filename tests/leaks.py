@@ -325,6 +325,26 @@ def background_jobs(client, job_ids) -> list[str]:
 SILENT_TO_ANONYMOUS = {"procedures", "object versions"}
 
 
+def batches(client, batch_ids) -> list[str]:
+    """Staff-only: batches (``/api/v1/batches``), their items and actions. An anonymous
+    caller or a researcher is told a batch does not exist (reads) or that they may not
+    (writes), nothing more."""
+    bodies = []
+    response = client.get("/api/v1/batches")
+    assert response.status_code in (401, 403)
+    bodies.append(_text(response))
+    for batch_id in batch_ids:
+        for path in (f"/api/v1/batches/{batch_id}", f"/api/v1/batches/{batch_id}/items"):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            bodies.append(_asked(response, batch_id))
+        for action in ("run", "undo"):
+            response = client.post(f"/api/v1/batches/{batch_id}/{action}")
+            assert response.status_code in (401, 403), action
+            bodies.append(_asked(response, batch_id))
+    return bodies
+
+
 def leaks(client, hidden_ids, secrets) -> list[str]:
     """``channel: secret`` for every secret (text or id) some channel shows."""
     found = []

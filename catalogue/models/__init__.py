@@ -21,6 +21,7 @@ from catalogue.models.authorities import (
 )
 from catalogue.models.background import BackgroundJob, JobStatus
 from catalogue.models.base import Base
+from catalogue.models.batches import Batch, BatchItem
 from catalogue.models.history import ChangeEvent, ChangeLogEntry, ObjectVersion, Tombstone
 from catalogue.models.imports import ImportJob, ImportStatus
 from catalogue.models.media import Media
@@ -53,6 +54,8 @@ from catalogue.models.procedures import (
 from catalogue.models.sets import ObjectSet, SetMember, SetVersion, Visibility
 
 __all__ = [
+    "Batch",
+    "BatchItem",
     "AUTHORITY_MODELS",
     "Agent",
     "AgentKind",

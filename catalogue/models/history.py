@@ -35,6 +35,8 @@ class ObjectVersion(Base):
     # The record's status in this version (what decides who may read it), taken from it.
     status: Mapped[Status] = mapped_column(_enum(Status, "object_status"))
     note: Mapped[str | None] = mapped_column(sa.String(500))
+    # The batch that saved this version (``batches``), if one did.
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True)
 
     @validates("record")
     def _record_status(self, key: str, record: dict) -> dict:

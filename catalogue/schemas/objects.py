@@ -344,6 +344,7 @@ class VersionSummary(Schema):
     created_by = fields.String(allow_none=True)
     changed = fields.List(fields.String())
     note = fields.String(allow_none=True)
+    batch = fields.String(allow_none=True, metadata={"description": "The batch that saved it."})
 
 
 class VersionOut(VersionSummary):

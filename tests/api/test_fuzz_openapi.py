@@ -127,6 +127,15 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         headers=curator.headers,
     )
     assert added.status_code == 200, added.get_data(as_text=True)
+    batch = helpers.post(
+        client,
+        curator,
+        "/api/v1/batches",
+        {
+            "targets": {"ids": [public["id"], draft["id"]]},
+            "operation": {"op": "set", "field": "object_type", "value": {"id": rocket["id"]}},
+        },
+    )
     objects = [public, draft, gone]
     procedures = [
         helpers.post(client, curator, f"/api/v1/{path}", body)
@@ -138,6 +147,7 @@ def seed_catalogue(client, curator) -> dict[str, list]:
         )
     ]
     known = {
+        "batch_id": [batch["id"]],
         "set_id": [showcase["id"]],
         "procedure_id": [p["id"] for p in procedures],
         "object_id": [o["id"] for o in objects],

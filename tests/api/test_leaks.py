@@ -7,8 +7,15 @@ import io
 from catalogue.services.search import sync as search_sync
 from tests import helpers
 from tests.api import procedure_helpers as ph
-from tests.background import commit_import
-from tests.leaks import CHANNELS, SILENT_TO_ANONYMOUS, AsCaller, background_jobs, leaks
+from tests.background import commit_import, work_off
+from tests.leaks import (
+    CHANNELS,
+    SILENT_TO_ANONYMOUS,
+    AsCaller,
+    background_jobs,
+    batches,
+    leaks,
+)
 from tests.sets_helpers import add, new_set
 
 CANARY = "CANARY-3f9e1c"
@@ -193,3 +200,32 @@ def test_procedures_and_deaccessioned_objects_never_reach_anonymous_callers_or_r
     record = client.get(f"/api/v1/objects/{kept['id']}").get_json()
     assert record["acquisition"]["method"] == "purchase"
     assert record["collection_status"] == "in-collection"
+
+
+def test_batches_are_for_staff_only(app, client, users, curator):
+    """A batch over hidden records, run and undone: neither the batch, its previews (record
+    text), its counts, nor which batch saved a version reach anyone outside staff."""
+    draft = helpers.obj(client, curator, status="draft", title={"fr": f"Plan {CANARY}"})
+    public = helpers.obj(client, curator, status="public", title={"fr": "Casque"})
+    body = {
+        "targets": {"ids": [draft["id"], public["id"]]},
+        "operation": {"op": "set", "field": "internal_notes", "value": f"vu {CANARY}"},
+    }
+    batch = client.post("/api/v1/batches", json=body, headers=curator.headers).get_json()
+    client.post(f"/api/v1/batches/{batch['id']}/run", headers=curator.headers)
+    work_off(app)
+    undo = client.post(f"/api/v1/batches/{batch['id']}/undo", headers=curator.headers)
+    work_off(app)
+    ids = [batch["id"], undo.get_json()["id"]]
+    staff = client.get(f"/api/v1/objects/{public['id']}/versions", headers=curator.headers)
+    assert {v["batch"] for v in staff.get_json()["items"]} >= set(ids)
+    for caller in ("anonymous", "researcher"):
+        reader = app.test_client()
+        reader.environ_base["HTTP_AUTHORIZATION"] = users[caller].headers.get("Authorization", "")
+        bodies = batches(reader, ids)
+        versions = reader.get(f"/api/v1/objects/{public['id']}/versions")
+        assert versions.status_code == (401 if caller == "anonymous" else 200)
+        bodies.append(versions.get_data(as_text=True))
+        text = "\n".join(bodies)
+        for secret in (CANARY, draft["id"], draft["object_number"], *ids):
+            assert secret not in text, (caller, secret)

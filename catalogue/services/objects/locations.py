@@ -82,6 +82,13 @@ def stage_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> Move
     moved_at = data.get("moved_at") or now
     if moved_at > now:
         raise ValidationFailed({"moved_at": ["A movement cannot be recorded in the future."]})
+    return stage_locked_movement(identity, obj, to_location, moved_at, data.get("reason"), now)
+
+
+def stage_locked_movement(
+    identity: Identity, obj: CatalogueObject, to_location: Location, moved_at, reason, now
+) -> Movement:
+    """Record a movement of a locked object without committing (batches commit many)."""
     # Movements are in order of date, then of recording: this one comes after those of its
     # date already recorded. It starts where the one before it ended (before the first one,
     # where the object was is unknown), and the one after it now starts where this one ends.
@@ -105,7 +112,7 @@ def stage_movement(identity: Identity, object_id: uuid.UUID, data: dict) -> Move
         from_location_id=previous,
         to_location_id=to_location.id,
         moved_at=moved_at,
-        reason=data.get("reason"),
+        reason=reason,
         moved_by=identity.email,
         recorded_at=now,
     )

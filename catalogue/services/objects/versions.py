@@ -58,6 +58,8 @@ def _version_dict(identity: Identity, version: ObjectVersion, with_record: bool)
         "created_by": version.created_by,
         "changed": _changed_for(identity, version.changed),
         "note": _note_for(identity, version.note),
+        # Batches are staff-only: others are not told which batch saved a version.
+        "batch": str(version.batch_id) if version.batch_id and identity.is_staff else None,
     }
     if with_record:
         data["record"] = view_of(version.record, identity)

@@ -94,6 +94,7 @@ def _save_version(
     changed: list[str],
     now: datetime,
     note: str | None = None,
+    batch_id: uuid.UUID | None = None,
 ) -> None:
     db.session.add(
         ObjectVersion(
@@ -104,6 +105,7 @@ def _save_version(
             changed=changed,
             record=obj.document,
             note=note,
+            batch_id=batch_id,
         )
     )
 
@@ -165,10 +167,15 @@ def save(identity: Identity, obj: CatalogueObject, data: dict, note: str | None 
 
 
 def stage_save(
-    identity: Identity, obj: CatalogueObject, data: dict, note: str | None = None
+    identity: Identity,
+    obj: CatalogueObject,
+    data: dict,
+    note: str | None = None,
+    batch_id: uuid.UUID | None = None,
 ) -> bool:
     """Apply validated input to a loaded object without committing; False if nothing changed.
 
+    ``batch_id``: the batch that makes the change (its version says so).
     When nothing changed the links were rewritten with the same values and no version or
     change-log entry is made; a single-record caller rolls back, a batch simply goes on.
     """
@@ -197,7 +204,7 @@ def stage_save(
     obj.updated_at = now
     obj.updated_by = identity.email
     views.store(obj, {**document, "version": obj.version, "updated_at": iso(now)})
-    _save_version(obj, identity, changed, now, note)
+    _save_version(obj, identity, changed, now, note, batch_id)
     changelog.log(obj, ChangeEvent.updated, before_status, now)
     if {"object_number", "title", "status"} & set(changed):
         rerender.refresh_related(obj)

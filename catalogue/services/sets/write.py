@@ -204,6 +204,16 @@ def remove_member(identity: Identity, set_id: uuid.UUID, object_id: uuid.UUID, i
     return _finish(identity, object_set, before)
 
 
+def remove_members(identity: Identity, set_id: uuid.UUID, object_ids) -> ObjectSet:
+    """Remove the given objects (those in the set) at once, as one new version."""
+    object_set = access.load_for_write(identity, set_id)
+    before = history.snapshot(object_set)
+    gone = set(object_ids)
+    for member in [m for m in object_set.members if m.object_id in gone]:
+        object_set.members.remove(member)
+    return _finish(identity, object_set, before)
+
+
 def set_note(identity: Identity, set_id: uuid.UUID, object_id: uuid.UUID, note, if_match):
     object_set = _checked(identity, set_id, if_match)
     before = history.snapshot(object_set)

@@ -1,0 +1,1 @@
+"""Batches: one change applied to many objects, previewed, run in the background, undone."""
