@@ -10,7 +10,6 @@ from whoosh.highlight import (
     FIRST,
     BasicFragmentScorer,
     ContextFragmenter,
-    Highlighter,
     HtmlFormatter,
     WholeFragmenter,
     set_matched_filter,
@@ -18,6 +17,7 @@ from whoosh.highlight import (
 )
 from whoosh.support.levenshtein import distance
 
+from search_index import internals
 from search_index.analysis import text_analyzer, text_tokens
 from search_index.matching import Evaluator, positive_terms
 from search_index.query import make_parser, parse
@@ -355,7 +355,7 @@ def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
         tokens = text_tokens(text)
     else:
         tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-    tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
+    tokens = internals.merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
     fragments = fragmenter.fragment_tokens(text, tokens)
     fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)
     return _Formatter(tagname="mark", between=" … ").format(fragments)

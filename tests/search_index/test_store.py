@@ -247,7 +247,7 @@ def test_requests_do_not_wait_for_a_follower_which_applies_their_changes(tmp_pat
 
 def test_writing_a_segment_does_not_ask_the_disk_about_each_posting(tmp_path, monkeypatch):
     """Whoosh asks whether a length column exists once per posting of an unscored field
-    unless ``search_index.whoosh_patches`` is applied: a third of a large catch-up's time."""
+    unless ``search_index.internals`` fixes it: a third of a large catch-up's time."""
     from whoosh.filedb.filestore import FileStorage
 
     store = IndexStore(tmp_path)
