@@ -4,7 +4,9 @@ Layout of the index directory::
 
     write.lock          held (flock) by whoever writes, in any process
     current -> gen-...  symlink to the generation searches read, swapped atomically
-    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it
+    gen-.../            a Whoosh index, plus ``cursor``: the last change applied to it,
+                        and ``columns/``: arrays of each segment, shared by the searching
+                        processes (``search_index.columns``), written after each commit
 
 Writers wait for the lock for a bounded time instead of failing (Whoosh's own lock
 raises at once). Searchers are kept per thread and reopened only after a commit, so a request sees
@@ -13,18 +15,21 @@ every committed change without opening the index each time.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from search_index import columns
 from search_index.schema import build_schema, to_fields
 
 CURRENT = "current"
@@ -36,6 +41,11 @@ COMMIT_EVERY = 20_000
 FOLLOW_COMMIT_SECONDS = 1.0
 # Present, holding its process id, while a follower holds the writer lock.
 FOLLOWER = "follower"
+# Every writer keeps a segment's files apart. Whoosh's default packs them into one compound
+# file, which each reading process maps and then copies file by file into its own memory
+# (``BytesIO``): every web worker held a private copy of the whole index. Plain files are
+# read through the page cache, which the processes of a node share.
+WRITER_OPTIONS = {"compound": False}
 
 
 class IndexUnavailable(Exception):
@@ -60,7 +70,10 @@ class IndexStore:
     def __init__(self, root: str | os.PathLike, lock_timeout: float = 30.0) -> None:
         self.root = Path(root)
         self.lock_timeout = lock_timeout
-        self._local = threading.local()
+        # thread id -> (generation, index, searcher): one warm searcher per thread, closed when
+        # replaced or when the store goes (a searcher holds its segments' files open).
+        self._held: dict[int, tuple] = {}
+        weakref.finalize(self, _close_all, self._held)
 
     # ---- generations -------------------------------------------------------------------
 
@@ -153,7 +166,8 @@ class IndexStore:
         document would stay findable: the searcher is rebuilt instead.
         """
         generation = self._generation()
-        held = getattr(self._local, "held", None)
+        thread = threading.get_ident()
+        held = self._held.get(thread)
         if held is None or held[0] != generation:
             if held is not None:
                 held[2].close()
@@ -162,14 +176,18 @@ class IndexStore:
         elif held[1].latest_generation() != held[2].reader().generation():
             held[2].close()
             held = (generation, held[1], held[1].searcher())
-        self._local.held = held
+        self._held[thread] = held
         yield held[2]
 
+    def searched_generation(self) -> str | None:
+        """The generation this thread's searcher reads."""
+        held = self._held.get(threading.get_ident())
+        return None if held is None else held[0]
+
     def close(self) -> None:
-        held = getattr(self._local, "held", None)
+        held = self._held.pop(threading.get_ident(), None)
         if held is not None:
             held[2].close()
-            self._local.held = None
 
     def stored(self) -> dict[str, str]:
         """id -> digest of every indexed document."""
@@ -239,7 +257,7 @@ class IndexStore:
         try:
             ix = whoosh_index.open_dir(str(path))
             options = {"procs": procs, "multisegment": True, "limitmb": 128} if procs > 1 else {}
-            writer = ix.writer(**options)
+            writer = ix.writer(**options, **WRITER_OPTIONS)
             given = 0
             try:
                 for document in documents:
@@ -251,6 +269,7 @@ class IndexStore:
             except BaseException:
                 _abandon(writer)
                 raise
+            columns.write_missing(path)
             if on_progress:
                 on_progress(given % 100)
             found = whoosh_index.open_dir(str(path)).doc_count()
@@ -302,6 +321,7 @@ def _apply_at(
                 # Also: a writer cannot replace a document it added itself; commit that first.
                 writer.commit()
                 writer, written, pending, seen = None, written + pending, 0, set()
+                columns.write_missing(path)
                 _write_cursor(path, cursor)
             if new_cursor == cursor:
                 if idle is not None and idle():
@@ -310,7 +330,9 @@ def _apply_at(
             if upserts or deletes:
                 seen |= ids
                 if writer is None:
-                    writer = whoosh_index.open_dir(str(path)).writer(timeout=timeout)
+                    writer = whoosh_index.open_dir(str(path)).writer(
+                        timeout=timeout, **WRITER_OPTIONS
+                    )
                     opened = time.monotonic()
                 for doc_id in deletes:
                     writer.delete_by_term("id", doc_id)
@@ -321,6 +343,7 @@ def _apply_at(
         if writer is not None:
             writer.commit()
             writer, written, pending = None, written + pending, 0
+            columns.write_missing(path)
         if cursor != _read_cursor(path):
             _write_cursor(path, cursor)
     except BaseException:
@@ -328,6 +351,13 @@ def _apply_at(
             _abandon(writer)
         raise
     return written
+
+
+def _close_all(held: dict[int, tuple]) -> None:
+    for _, _, searcher in list(held.values()):
+        with contextlib.suppress(Exception):  # closing at exit: one already closed is fine
+            searcher.close()
+    held.clear()
 
 
 def _abandon(writer) -> None:
