@@ -25,6 +25,8 @@ The names, read by this module only (``tests/search_index/test_internals.py`` ho
 from __future__ import annotations
 
 import inspect
+import os
+import uuid
 from collections.abc import Iterable, Iterator
 
 import numpy as np
@@ -173,7 +175,10 @@ def _probe_index():
     from whoosh.filedb.filestore import RamStorage
 
     schema = Schema(id=ID(stored=True, unique=True), body=TEXT, tags=KEYWORD(scorable=False))
-    ix = RamStorage().create_index(schema)
+    # The writer of an index in memory keeps temporary files in the system's temporary folder,
+    # named after the index: a name of its own, or processes starting together (the workers
+    # of a node) would remove each other's.
+    ix = RamStorage().create_index(schema, indexname=f"probe-{os.getpid()}-{uuid.uuid4().hex}")
     writer = ix.writer()
     for n in range(140):  # more than one block of 128 postings
         words = ["alpha"] * (1 + n % 3) + (["beta"] if n % 7 == 0 else []) + ["w" * (2 + n % 5)]

@@ -96,3 +96,15 @@ def test_no_other_module_reads_a_private_whoosh_name():
                 if pattern.search(line):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_workers_starting_together_all_pass_the_check():
+    """The check's index in memory writes temporary files; processes started at the same
+    moment (a node's workers) must not remove each other's."""
+    code = "import search_index\nfor _ in range(5):\n    search_index.internals.check()\n"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    failures = [p.communicate(timeout=300)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0] * 6, failures
