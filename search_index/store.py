@@ -74,6 +74,7 @@ class IndexStore:
         # replaced or when the store goes (a searcher holds its segments' files open).
         self._held: dict[int, tuple] = {}
         weakref.finalize(self, _close_all, self._held)
+        _STORES.add(self)
 
     # ---- generations -------------------------------------------------------------------
 
@@ -351,6 +352,19 @@ def _apply_at(
             _abandon(writer)
         raise
     return written
+
+
+# Every store of the process, for the forked child to drop the searchers it inherited: they
+# read plain files through descriptors whose position the child would share with its parent.
+_STORES: weakref.WeakSet = weakref.WeakSet()
+
+
+def _forget_inherited_searchers() -> None:
+    for store in list(_STORES):
+        _close_all(store._held)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_searchers)
 
 
 def _close_all(held: dict[int, tuple]) -> None:

@@ -288,3 +288,28 @@ def test_segments_are_plain_files_that_processes_share(tmp_path, procs):
     assert [s.segment_id() for s in segments if s.is_compound()] == []
     generation = tmp_path / store._generation()
     assert list(generation.glob("*.seg")) == []
+
+
+def test_a_forked_process_and_its_parent_search_the_same_store_at_once(tmp_path):
+    """Segment files are read through descriptors: a forked child (the follower of a bulk
+    write) must not share its parent's, whose read position the two would move under each
+    other."""
+    store = IndexStore(tmp_path)
+    load(store, [document(str(n), title=f"fusée {n}", object_type=["t1"]) for n in range(400)])
+    engine = SearchEngine(store)
+    request = SearchRequest(q="fusee", facets=("object_type",), per_page=5)
+    assert engine.search(request).total == 400  # the parent holds a warm searcher
+
+    def child(results):
+        results.put([engine.search(request).total for _ in range(40)])
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    process = context.Process(target=child, args=(results,))
+    process.start()
+    mine = [engine.search(request).total for _ in range(40)]
+    theirs = results.get(timeout=300)
+    process.join(60)
+    assert process.exitcode == 0
+    assert mine == theirs == [400] * 40
+    store.close()
