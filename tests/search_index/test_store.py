@@ -265,31 +265,6 @@ def test_writing_a_segment_does_not_ask_the_disk_about_each_posting(tmp_path, mo
     assert len(asked) < 100
 
 
-@pytest.mark.parametrize("procs", [1, 2])
-def test_segments_are_plain_files_that_processes_share(tmp_path, procs):
-    """A compound segment is copied whole into the memory of each process that reads it; the
-    writers keep every segment's files apart (read through the shared page cache), after a
-    rebuild, a catch-up over many batches and the merges they make."""
-    store = IndexStore(tmp_path)
-    store.rebuild(
-        [document(str(n), title=f"fusée {n}", object_type=["t1"]) for n in range(300)],
-        0,
-        lambda cursor: ([], [], cursor),
-        procs=procs,
-    )
-    for start in range(300, 420, 10):  # each batch a segment of its own, merged as they come
-        load(store, [document(str(n), title=f"casque {n}") for n in range(start, start + 10)])
-    engine = SearchEngine(store)
-    assert engine.search(SearchRequest(q="fusee OR casque", per_page=1)).total == 420
-    store.close()
-    with store.open().reader() as reader:
-        segments = [leaf.segment() for leaf, _ in reader.leaf_readers()]
-    assert len(segments) >= 2
-    assert [s.segment_id() for s in segments if s.is_compound()] == []
-    generation = tmp_path / store._generation()
-    assert list(generation.glob("*.seg")) == []
-
-
 def test_a_forked_process_and_its_parent_search_the_same_store_at_once(tmp_path):
     """Segment files are read through descriptors: a forked child (the follower of a bulk
     write) must not share its parent's, whose read position the two would move under each
