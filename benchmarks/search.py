@@ -140,14 +140,16 @@ def serve(database_url: str, index_dir: str, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(300):
+    # Workers start slowly on a loaded machine: up to five minutes.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
         try:
             status, _ = get(port, "/readyz")
             if status == 200:
                 return process
         except OSError:
             pass
-        time.sleep(0.1)
+        time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not become ready")
 

@@ -10,7 +10,6 @@ from whoosh.highlight import (
     FIRST,
     BasicFragmentScorer,
     ContextFragmenter,
-    Highlighter,
     HtmlFormatter,
     WholeFragmenter,
     set_matched_filter,
@@ -19,7 +18,9 @@ from whoosh.highlight import (
 from whoosh.index import EmptyIndexError
 from whoosh.support.levenshtein import distance
 
-from search_index.analysis import text_analyzer
+from search_index import internals
+from search_index.analysis import text_analyzer, text_tokens
+from search_index.columns import SharedColumns, facet_column, sort_column
 from search_index.highlight import highlight
 from search_index.matching import Evaluator, positive_terms
 from search_index.query import make_parser, parse
@@ -34,8 +35,6 @@ SORTS = {
     "updated": ("s_updated", "s_updated"),
 }
 HIGHLIGHT_FIELDS = ("title", "description")
-# Facet values per document held in dense columns; any more are counted apart.
-FACET_LAYERS = 4
 SPELLED_FIELDS = {"title", "description", "maker", "place", "material", "text"}
 # Unknown words of one query looked up for a suggestion, at most (the last ones).
 MAX_SPELLED_WORDS = 8
@@ -88,7 +87,9 @@ class SearchEngine:
     def __init__(self, store: IndexStore) -> None:
         self.store = store
         self.parser = make_parser(build_schema())
-        self._cache = SegmentCache()
+        # Per-segment arrays the writers keep next to the index, mapped by every process.
+        self.shared = SharedColumns(store.root)
+        self._cache = SegmentCache(shared=self.shared)
 
     def parse(self, text: str) -> query.Query:
         """Raises ``QueryError`` when the query cannot be read."""
@@ -123,6 +124,9 @@ class SearchEngine:
         relevance = request.sort.lstrip("-") not in SORTS
         with self.store.searcher() as searcher:
             evaluator = Evaluator(self._cache, searcher)
+            generation = self.store.searched_generation()
+            for segment in evaluator.segments:
+                segment.generation = generation
             # (segment, mask of matched documents, their scores or None, their numbers)
             matched: list[tuple[Segment, np.ndarray, np.ndarray | None, np.ndarray]] = []
             total = 0
@@ -180,16 +184,16 @@ class SearchEngine:
         return hits
 
     def _sort_column(self, segment: Segment, name: str):
-        """(dense ranks, values) of a sortable field in one segment, cached."""
+        """(rank of each document's value, the values by rank) of a sortable field, cached."""
         key = ("sort", segment.id, name)
         found = self._cache.get(key)
         if found is None:
-            values = list(segment.reader.column_reader(name))
-            if values and isinstance(values[0], bytes):
-                values = [v.decode("utf-8") for v in values]
-            ranks = np.unique(np.asarray(values, dtype=object), return_inverse=True)[1]
-            found = (np.asarray(ranks, dtype=np.int64).reshape(-1), values)
-            self._cache.put(key, found, found[0].nbytes * 3)
+            found = self.shared.sort(segment.generation, segment.id, name)
+            nbytes = 100  # mapped: the node holds one copy
+            if found is None:
+                found = sort_column(segment.reader, name, segment.size)
+                nbytes = found[0].nbytes + found[1].nbytes
+            self._cache.put(key, found, nbytes)
         return found
 
     def _sorted(self, matched, name: str, descending: bool, limit: int):
@@ -203,7 +207,8 @@ class SearchEngine:
             primary = -ranks[docs] if descending else ranks[docs]
             order = np.lexsort((docs, number_ranks[docs], primary))[:limit]
             for doc in docs[order]:
-                candidates.append((values[doc], numbers[doc], int(doc) + segment.offset))
+                value, number = values[ranks[doc]].item(), numbers[number_ranks[doc]].item()
+                candidates.append((value, number, int(doc) + segment.offset))
         candidates.sort(key=lambda c: (c[1], c[2]))
         candidates.sort(key=lambda c: c[0], reverse=descending)
         return [(docnum, None) for _, _, docnum in candidates[:limit]]
@@ -211,48 +216,17 @@ class SearchEngine:
     # ---- facets ------------------------------------------------------------------------
 
     def _column(self, segment: Segment, field_name: str):
-        """A segment's values of one facet field, cached while the segment lives.
-
-        (layers, overflow documents, overflow codes, values): ``layers[k, doc]`` is the code
-        of the k-th value of ``doc`` (-1 for none), for the first ``FACET_LAYERS`` values;
-        any further ones are listed apart. Counting then costs a look-up per matched
-        document instead of a pass over every posting of the field.
-        """
+        """A segment's values of one facet field (``columns.facet_column``), cached while the
+        segment lives: mapped from the node's shared arrays, else read here."""
         key = ("facet", segment.id, field_name)
         column = self._cache.get(key)
-        if column is not None:
-            return column
-        reader = segment.reader
-        values: list[str] = []
-        postings: list[np.ndarray] = []
-        if field_name in reader.indexed_field_names():
-            to_bytes = reader.schema[field_name].to_bytes
-            for value in reader.field_terms(field_name):
-                values.append(value)
-                postings.append(segment.postings(field_name, to_bytes(value))[0])
-        filled = np.zeros(segment.size, dtype=np.int32)
-        for ids in postings:
-            filled[ids] += 1
-        depth = min(int(filled.max()) if segment.size else 0, FACET_LAYERS)
-        layers = np.full((depth, segment.size), -1, dtype=np.int32)
-        filled[:] = 0
-        extra_docs: list[np.ndarray] = []
-        extra_codes: list[np.ndarray] = []
-        for code, ids in enumerate(postings):
-            layer = filled[ids]
-            inside = layer < depth
-            layers[layer[inside], ids[inside]] = code
-            if not inside.all():
-                extra_docs.append(ids[~inside])
-                extra_codes.append(np.full(int((~inside).sum()), code, dtype=np.int32))
-            filled[ids] += 1
-        column = (
-            layers,
-            np.concatenate(extra_docs) if extra_docs else np.zeros(0, dtype=np.int64),
-            np.concatenate(extra_codes) if extra_codes else np.zeros(0, dtype=np.int32),
-            values,
-        )
-        self._cache.put(key, column, layers.nbytes + 64 * len(values) + 1000)
+        if column is None:
+            column = self.shared.facet(segment.generation, segment.id, field_name)
+            nbytes = 100  # mapped: the node holds one copy
+            if column is None:
+                column = facet_column(segment.reader, field_name, segment.size)
+                nbytes = sum(a.nbytes for a in column)
+            self._cache.put(key, column, nbytes)
         return column
 
     def _count(self, field_name: str, matched, limit: int) -> list[tuple[str, int]]:
@@ -262,14 +236,15 @@ class SearchEngine:
             if not len(docs):
                 continue
             layers, extra_docs, extra_codes, values = self._column(segment, field_name)
-            if not values:
+            if not len(values):
                 continue
             codes = layers[:, docs].ravel()
             counts = np.bincount(codes[codes >= 0], minlength=len(values))
             if len(extra_docs):
                 counts += np.bincount(extra_codes[mask[extra_docs]], minlength=len(values))
             for code in np.flatnonzero(counts):
-                totals[values[code]] = totals.get(values[code], 0) + int(counts[code])
+                value = str(values[code])
+                totals[value] = totals.get(value, 0) + int(counts[code])
         ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         return ranked[:limit]
 
@@ -376,8 +351,11 @@ def _highlight(analyzer, text: str, words: set[str], name: str) -> str:
         if name == "title"
         else ContextFragmenter(maxchars=200, surround=40)
     )
-    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-    tokens = Highlighter._merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
+    if analyzer is None:  # the text analyzer
+        tokens = text_tokens(text)
+    else:
+        tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = internals.merge_matched_tokens(set_matched_filter(tokens, frozenset(words)))
     fragments = fragmenter.fragment_tokens(text, tokens)
     fragments = top_fragments(fragments, 2, BasicFragmentScorer(), FIRST, minscore=1)
     return _Formatter(tagname="mark", between=" … ").format(fragments)

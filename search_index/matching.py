@@ -20,6 +20,7 @@ import math
 import numpy as np
 from whoosh import query
 
+from search_index import internals
 from search_index.segments import Segment, SegmentCache
 
 _K1, _B = 1.2, 0.75
@@ -161,7 +162,11 @@ class Evaluator:
         if found is None:
             to_bytes = self.searcher.schema[node.field()].to_bytes
             found = sorted(
-                {b if isinstance(b, bytes) else to_bytes(b) for b in node._btexts(self.reader) if b}
+                {
+                    b if isinstance(b, bytes) else to_bytes(b)
+                    for b in internals.expansions(node, self.reader)
+                    if b
+                }
             )
             self._idf[key] = found
         return found

@@ -11,7 +11,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from search_index.postings import read_lengths, read_positions, read_postings
+from search_index import internals
+from search_index.columns import SharedColumns
+from search_index.postings import read_positions, read_postings
 
 
 class _Lru:
@@ -47,8 +49,23 @@ class _Lru:
         return value
 
 
+class _Lengths:
+    """Decoded field lengths of a segment's documents, from their length bytes."""
+
+    def __init__(self, codes: np.ndarray | None) -> None:
+        self.codes = codes
+
+    def __getitem__(self, ids):
+        if self.codes is None:  # the field keeps no lengths
+            return np.ones(len(ids), dtype=np.float32)
+        return internals.LENGTHS[self.codes[ids]]
+
+
 class Segment:
     """One leaf reader of a searcher, with what is cached for it."""
+
+    # The index generation the searcher reads, where the node's shared arrays are.
+    generation: str | None = None
 
     def __init__(self, cache: SegmentCache, searcher, reader, offset: int) -> None:
         self.cache = cache
@@ -90,20 +107,29 @@ class Segment:
             self.cache.put(key, found, found[0].nbytes * 2 + 100)
         return found
 
-    def lengths(self, field: str) -> np.ndarray:
+    def lengths(self, field: str) -> _Lengths:
+        """Field lengths by document number: ``lengths(field)[ids]``."""
         key = ("len", self.id, field)
         found = self.cache.get(key)
         if found is None:
-            found = read_lengths(self.reader, field, self.size)
-            self.cache.put(key, found, found.nbytes)
+            codes = None
+            if self.cache.shared is not None:
+                codes = self.cache.shared.lengths(self.generation, self.id, field)
+            if codes is None:  # not written for this segment: read here
+                codes = internals.length_codes(self.reader, field, self.size)
+                nbytes = 0 if codes is None else codes.nbytes
+            else:  # mapped: the node holds one copy
+                codes, nbytes = (None if codes is False else codes), 100
+            found = self.cache.put(key, _Lengths(codes), nbytes)
         return found
 
 
 class SegmentCache(_Lru):
     """Everything cached about segments, shared by the threads of a process."""
 
-    def __init__(self, budget: int = 256 * 1024 * 1024) -> None:
+    def __init__(self, budget: int = 256 * 1024 * 1024, shared: SharedColumns | None = None):
         super().__init__(budget)
+        self.shared = shared
 
     def get(self, key):
         found = super().get(key)

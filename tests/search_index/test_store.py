@@ -271,7 +271,7 @@ def test_requests_do_not_wait_for_a_follower_which_applies_their_changes(tmp_pat
 
 def test_writing_a_segment_does_not_ask_the_disk_about_each_posting(tmp_path, monkeypatch):
     """Whoosh asks whether a length column exists once per posting of an unscored field
-    unless ``search_index.whoosh_patches`` is applied: a third of a large catch-up's time."""
+    unless ``search_index.internals`` fixes it: a third of a large catch-up's time."""
     from whoosh.filedb.filestore import FileStorage
 
     store = IndexStore(tmp_path)
@@ -287,3 +287,28 @@ def test_writing_a_segment_does_not_ask_the_disk_about_each_posting(tmp_path, mo
     load(store, [document(str(n), title=f"objet {n}", object_type=["t1"]) for n in range(300)])
     assert len(store.stored()) == 300
     assert len(asked) < 100
+
+
+def test_a_forked_process_and_its_parent_search_the_same_store_at_once(tmp_path):
+    """Segment files are read through descriptors: a forked child (the follower of a bulk
+    write) must not share its parent's, whose read position the two would move under each
+    other."""
+    store = IndexStore(tmp_path)
+    load(store, [document(str(n), title=f"fusée {n}", object_type=["t1"]) for n in range(400)])
+    engine = SearchEngine(store)
+    request = SearchRequest(q="fusee", facets=("object_type",), per_page=5)
+    assert engine.search(request).total == 400  # the parent holds a warm searcher
+
+    def child(results):
+        results.put([engine.search(request).total for _ in range(40)])
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    process = context.Process(target=child, args=(results,))
+    process.start()
+    mine = [engine.search(request).total for _ in range(40)]
+    theirs = results.get(timeout=300)
+    process.join(60)
+    assert process.exitcode == 0
+    assert mine == theirs == [400] * 40
+    store.close()
