@@ -8,9 +8,11 @@ objects by id and by number, lists, exports, search, versions, OAI-PMH lists and
 Each answer is reduced to a digest of its body with the values that differ between two builds
 (ids, times) replaced by placeholders in order of appearance, and the headers that matter.
 
-``storage_answers.json`` holds the digests the catalogue gave, on SQLite and on PostgreSQL,
-before its stored views and payloads were compressed (recorded with the code of that time);
-each backend's were printed by
+``storage_answers.json`` holds the digests the catalogue gave, on SQLite and on PostgreSQL.
+They were first recorded before the stored views and payloads were compressed, and the
+compressed storage answered every one of them byte for byte; they are recorded again, with
+the same command, only when a change alters answers on purpose (a new field, new demo
+records), so that any other change of an answer fails the test. Each backend's are printed by
 
     .venv/bin/python -m tests.services.objects.answers [postgresql+psycopg://.../empty_db]
 """

@@ -40,8 +40,9 @@ def _mismatches(found: dict, expected: dict, exact: bool = True) -> list[str]:
 
 def test_every_channel_answers_as_before_the_storage_was_compacted(app, backend, tmp_path):
     """Objects by id and number, lists, exports, search, versions and OAI-PMH give, for the
-    demo collection and long bilingual records, the answers recorded before the change:
-    the same bytes, so the same entity tags, with the same headers.
+    demo collection and long bilingual records, the recorded answers (first recorded before
+    the storage was compacted; see ``answers``): the same bytes, so the same entity tags,
+    with the same headers.
 
     On PostgreSQL, records written before kept some members in the order JSONB gave them (a
     record re-rendered after being read back); records written now keep the order they were
