@@ -31,6 +31,7 @@ import zlib
 from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
+import zstandard
 from lxml import etree
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -98,7 +99,7 @@ def unpack(stored: bytes, public_json: str) -> bytes | None:
     """A stored payload, or None when it was not packed with this public view."""
     try:
         return packed.unpack(stored, public_json.encode())
-    except (zlib.error, KeyError, IndexError):
+    except (zlib.error, zstandard.ZstdError, KeyError, IndexError):
         return None
 
 
