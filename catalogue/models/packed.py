@@ -30,24 +30,20 @@ from catalogue.models import dictionaries
 
 RAW = 0
 # zlib (the first version of this format): read, and written only when asked for by number.
+# Kind 3 is the XML dictionary followed by a text of the same record given by the reader (an
+# OAI-PMH payload was packed with its record's public view).
 ZLIB_JSON, ZLIB_XML, ZLIB_XML_WITH_RECORD = 1, 2, 3
 ZLIB_DICTIONARIES = {1: dictionaries.JSON_1, 2: dictionaries.XML_2, 3: dictionaries.XML_2}
-# Zstandard: what is written.
+WITH_RECORD = {ZLIB_XML_WITH_RECORD}
+LEVEL = 6
+# Zstandard: what is written. The dictionaries are the same texts, as raw content.
 JSON_DICTIONARY, XML_DICTIONARY = 4, 5
-# The XML dictionary followed by a text of the same record given by the reader (an OAI-PMH
-# payload is packed with its record's public view: the texts they share cost nothing).
-XML_WITH_RECORD = 6
-ZSTD_DICTIONARIES = {4: dictionaries.JSON_1, 5: dictionaries.XML_2, 6: dictionaries.XML_2}
-DICTIONARIES = ZLIB_DICTIONARIES | ZSTD_DICTIONARIES
-WITH_RECORD = {ZLIB_XML_WITH_RECORD, XML_WITH_RECORD}
-LEVEL = 6  # zlib
+ZSTD_DICTIONARIES = {JSON_DICTIONARY: dictionaries.JSON_1, XML_DICTIONARY: dictionaries.XML_2}
 ZSTD_LEVEL = 12
 
-_RAW_CONTENT = zstandard.DICT_TYPE_RAWCONTENT
 _PRESETS = {
-    kind: zstandard.ZstdCompressionDict(data, dict_type=_RAW_CONTENT)
+    kind: zstandard.ZstdCompressionDict(data, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
     for kind, data in ZSTD_DICTIONARIES.items()
-    if kind not in WITH_RECORD
 }
 _local = threading.local()
 
@@ -58,27 +54,21 @@ def dumps(data) -> str:
 
 
 def _dictionary(kind: int, record: bytes) -> bytes:
-    return DICTIONARIES[kind] + record if kind in WITH_RECORD else DICTIONARIES[kind]
+    return ZLIB_DICTIONARIES[kind] + (record if kind in WITH_RECORD else b"")
 
 
-def _compressor(kind: int, record: bytes) -> zstandard.ZstdCompressor:
-    options = {"level": ZSTD_LEVEL, "write_checksum": False, "write_dict_id": False}
-    if kind in WITH_RECORD:
-        # A checksum of the payload: read with another record's text, it is not taken as valid.
-        preset = zstandard.ZstdCompressionDict(_dictionary(kind, record), dict_type=_RAW_CONTENT)
-        return zstandard.ZstdCompressor(dict_data=preset, **(options | {"write_checksum": True}))
+def _compressor(kind: int) -> zstandard.ZstdCompressor:
     made = getattr(_local, "compressors", None)
     if made is None:
         made = _local.compressors = {}
     if kind not in made:
-        made[kind] = zstandard.ZstdCompressor(dict_data=_PRESETS[kind], **options)
+        made[kind] = zstandard.ZstdCompressor(
+            level=ZSTD_LEVEL, dict_data=_PRESETS[kind], write_checksum=False, write_dict_id=False
+        )
     return made[kind]
 
 
-def _decompressor(kind: int, record: bytes) -> zstandard.ZstdDecompressor:
-    if kind in WITH_RECORD:
-        preset = zstandard.ZstdCompressionDict(_dictionary(kind, record), dict_type=_RAW_CONTENT)
-        return zstandard.ZstdDecompressor(dict_data=preset)
+def _decompressor(kind: int) -> zstandard.ZstdDecompressor:
     made = getattr(_local, "decompressors", None)
     if made is None:
         made = _local.decompressors = {}
@@ -88,14 +78,14 @@ def _decompressor(kind: int, record: bytes) -> zstandard.ZstdDecompressor:
 
 
 def pack(data: bytes, dictionary: int = JSON_DICTIONARY, record: bytes = b"") -> bytes:
-    """``data`` compressed with the dictionary (and, for ``XML_WITH_RECORD``, ``record``,
-    which reading needs again), or as it is when that is shorter."""
+    """``data`` compressed with the dictionary (and, for the zlib kind 3, ``record``, which
+    reading needs again), or as it is when that is shorter."""
     if dictionary in ZLIB_DICTIONARIES:
         preset = _dictionary(dictionary, record)
         packer = zlib.compressobj(LEVEL, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, preset)
         packed = packer.compress(data) + packer.flush()
     else:
-        packed = _compressor(dictionary, record).compress(data)
+        packed = _compressor(dictionary).compress(data)
     if len(packed) >= len(data):
         return bytes((RAW,)) + data
     return bytes((dictionary,)) + packed
@@ -110,7 +100,7 @@ def unpack(value: bytes, record: bytes = b"") -> bytes:
     if kind in ZLIB_DICTIONARIES:
         unpacker = zlib.decompressobj(zdict=_dictionary(kind, record))
         return unpacker.decompress(memoryview(value)[1:]) + unpacker.flush()
-    return _decompressor(kind, record).decompress(memoryview(value)[1:])
+    return _decompressor(kind).decompress(memoryview(value)[1:])
 
 
 class _Packed(TypeDecorator):
