@@ -1,9 +1,8 @@
 """compact stored records: views, documents, versions and OAI-PMH payloads compressed, once each
 
 An object row kept its document (JSON) and three views (text), each holding the whole record;
-versions kept the record as JSON, OAI-PMH payloads as XML. They are now compressed (zlib with a
-preset dictionary, ``catalogue.models.packed``; a payload's dictionary ends with its record's
-public view, so the texts they share are not stored twice) and kept once each: the staff view is the
+versions kept the record as JSON, OAI-PMH payloads as XML. They are now compressed (Zstandard with a
+preset dictionary, ``catalogue.models.packed``) and kept once each: the staff view is the
 document's stored text (the document is stored as the staff view's text, so staff answers stay
 byte for byte what they were), the research view only where it differs from the public view,
 and the object's description only as a compressed copy. Versions get a ``status`` column, taken
@@ -28,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from catalogue.models.packed import JSON_DICTIONARY, XML_WITH_RECORD, dumps, pack, unpack
+from catalogue.models.packed import JSON_DICTIONARY, XML_DICTIONARY, dumps, pack, unpack
 
 revision = "0016"
 down_revision = "0015"
@@ -202,12 +201,12 @@ def _convert_payloads(convert, public_kind) -> None:
 
 
 def upgrade():
-    # Payloads first: they are packed with their record's public view, still text here.
-    # Those 0007 built with today's code are packed already (an XML payload starts with "<").
+    # Payloads first. Those 0007 built with today's code are packed already (an XML payload
+    # starts with "<").
     def packed(payload: bytes, public: str) -> bytes:
         if not payload.startswith(b"<"):
             return payload
-        return pack(payload, XML_WITH_RECORD, public.encode())
+        return pack(payload, XML_DICTIONARY)
 
     _convert_payloads(packed, sa.Text())
     _upgrade_objects()

@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 
 from catalogue.extensions import db
-from catalogue.models import Collection, OaiPayload
+from catalogue.models import CatalogueObject, Collection, OaiPayload, packed
 from tests import helpers
 from tests.api.test_oai import NS, REPO, oai, set_status
 from tests.conformance import assert_valid_oai
@@ -188,3 +188,31 @@ def test_a_set_named_before_the_rule_is_listed(app, client, curator):
         db.session.commit()
     doc = oai(client, verb="ListSets")
     assert "Armes\ufffd\ufffd" in [e.text for e in doc.iterfind(".//o:setName", NS)]
+
+
+def test_payloads_of_the_first_compact_format_are_harvested_as_the_record_is(app, client, curator):
+    helpers.obj(client, curator, status="public", title={"fr": "Casque Adrian"})
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(OaiPayload.object_id, OaiPayload.prefix, OaiPayload.payload)
+        ).all()
+        assert {row.payload[0] for row in rows} == {packed.XML_DICTIONARY}  # Zstandard
+        public = db.session.execute(sa.select(CatalogueObject.public_json)).scalar_one()
+        # Rewritten as the first version of the format stored them: zlib, the public view in
+        # the dictionary. Read without that view they cannot be copied; they are rebuilt.
+        for row in rows:
+            first = packed.pack(
+                packed.unpack(row.payload), packed.ZLIB_XML_WITH_RECORD, public.encode()
+            )
+            assert first[0] == packed.ZLIB_XML_WITH_RECORD
+            db.session.execute(
+                sa.update(OaiPayload)
+                .where(OaiPayload.object_id == row.object_id, OaiPayload.prefix == row.prefix)
+                .values(payload=first)
+            )
+        db.session.commit()
+    assert titles(oai(client, verb="ListRecords", metadataPrefix="lido")) == ["Casque Adrian"]
+    dc = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert [e.text for e in dc.iterfind(".//{http://purl.org/dc/elements/1.1/}title")] == [
+        "Casque Adrian"
+    ]

@@ -100,10 +100,7 @@ def _with_state(prefix: str | None) -> sa.Select:
         payload = sa.and_(
             OaiPayload.object_id == ChangeLogEntry.object_id, OaiPayload.prefix == prefix
         )
-        # The public view the payload was packed with (``oai_payloads.unpack``).
-        query = query.add_columns(
-            OaiPayload.fingerprint, OaiPayload.payload, CatalogueObject.public_json
-        )
+        query = query.add_columns(OaiPayload.fingerprint, OaiPayload.payload)
         query = query.outerjoin(OaiPayload, payload)
     return query
 
@@ -169,7 +166,7 @@ def _items(rows, prefix: str | None) -> list[Item]:
         missing = set()
         for item, row in zip(items, rows, strict=True):
             if item.public and oai_payloads.current(row.fingerprint):
-                item.payload = oai_payloads.unpack(row.payload, row.public_json)
+                item.payload = oai_payloads.unpack(row.payload)
             if item.public and item.payload is None:
                 missing.add(item.object_id)
         if missing:

@@ -91,7 +91,7 @@ def payloads() -> dict:
             OaiPayload.object_id, OaiPayload.prefix, OaiPayload.payload, CatalogueObject.public_json
         ).join(CatalogueObject, CatalogueObject.id == OaiPayload.object_id)
     )
-    # Stored compressed with the record's public view in the dictionary.
+    # Stored compressed (``unpack`` reads both versions of the format).
     found = {(r.object_id, r.prefix): oai_payloads.unpack(r.payload, r.public_json) for r in rows}
     db.session.remove()
     return found
