@@ -110,13 +110,18 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Search; raises ``QueryError`` for a query that cannot be read."""
-        try:
-            return self._search(request)
-        except (FileNotFoundError, EmptyIndexError):
-            # The generation this thread's searcher read was swapped out and removed while it
-            # still had files to open: start again on the current one.
-            self.store.close()
-            return self._search(request)
+        while True:
+            generation = self.store.generation()
+            try:
+                return self._search(request)
+            except (FileNotFoundError, EmptyIndexError):
+                # The generation this thread's searcher read was swapped out and removed while
+                # it still had files to open: start again on the current one, as often as
+                # swaps happen (each retry follows a swap, so this ends when rebuilds do). A
+                # file missing with no swap is a real fault, raised.
+                self.store.close()
+                if self.store.generation() == generation:
+                    raise
 
     def _search(self, request: SearchRequest) -> SearchResult:
         user_query = self.parse(request.q)

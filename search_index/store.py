@@ -136,8 +136,8 @@ class IndexStore:
         except OSError as error:
             raise IndexUnavailable(f"No search index can be made in {self.root}.") from error
 
-    def open(self):
-        generation = self._generation()
+    def open(self, generation: str | None = None):
+        generation = generation or self._generation()
         if generation is None:
             raise IndexUnavailable(f"No search index in {self.root}.")
         try:
@@ -185,15 +185,16 @@ class IndexStore:
         reuses the readers of unchanged segments, deletions included, so a deleted
         document would stay findable: the searcher is rebuilt instead.
         """
-        for attempt in range(3):
+        while True:
             generation = self._generation()
             try:
                 held = self._warm(generation)
                 break
             except Exception:
-                # A swap removed the generation just read from ``current``: take the new one.
+                # A swap removed the generation just read from ``current``: take the new one,
+                # as often as swaps happen. Failing with no swap is a real fault, raised.
                 self.close()
-                if attempt == 2 or self._generation() == generation:
+                if self._generation() == generation:
                     raise
         self._held[threading.get_ident()] = held
         yield held[2]
@@ -204,7 +205,7 @@ class IndexStore:
         if held is None or held[0] != generation:
             if held is not None:
                 held[2].close()
-            ix = self.open()
+            ix = self.open(generation)  # the generation it is held as, not a newer one
             latest = ix.latest_generation()  # before the searcher, which is then as new or newer
             return (generation, ix, ix.searcher(), latest)
         if (latest := held[1].latest_generation()) != held[3]:

@@ -125,6 +125,7 @@ def stage_locked_movement(
         .limit(1)
     ).scalar_one()
     obj.location_id = latest
+    rerender.keep_updated_at(obj)  # a movement makes no version
     db.session.flush()
     rerender.set_document_field(obj)
     return movement

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
 
 from catalogue.extensions import db
 from catalogue.models import CatalogueObject, ChangeEvent, ObjectRelation
@@ -33,11 +34,23 @@ def relating_to(object_id: uuid.UUID) -> list[CatalogueObject]:
     )
 
 
+def keep_updated_at(obj: CatalogueObject) -> None:
+    """Write the row without moving ``updated_at``, which is the time of the last version.
+
+    The column's ``onupdate`` would otherwise stamp the flush time, so a change that makes
+    no version (a movement, a re-render) would change the record's ``updated_at`` -- in the
+    public view too, telling the public when staff moved the object, and making its OAI
+    payloads and datestamp depend on whether the flush fell in a later second.
+    """
+    flag_modified(obj, "updated_at")
+
+
 def rerender(obj: CatalogueObject, now: datetime) -> None:
     """Rebuild a record whose linked data changed; feeds learn of it, no version is made."""
     document = render(obj)
     if document != obj.document:
         views.store(obj, document)
+        keep_updated_at(obj)
         changelog.log(obj, ChangeEvent.updated, obj.status, now)
 
 
