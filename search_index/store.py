@@ -32,22 +32,23 @@ from whoosh import index as whoosh_index
 
 from search_index import columns
 from search_index.schema import build_schema, to_fields
+from search_index.writing import (
+    WRITER_OPTIONS,
+    Fetch,
+    abandon,
+    apply_at,
+    read_cursor,
+    write_cursor,
+)
 
 CURRENT = "current"
 TRASH = "removed-"  # a replaced generation, renamed so, then removed
 LOCK = "write.lock"
-# Documents a catch-up writes before it commits and records its cursor.
-COMMIT_EVERY = 20_000
 # How often a follower commits, so that searches see its progress and a follower killed
 # half-way loses at most this much work (applied again from the log by the next one).
 FOLLOW_COMMIT_SECONDS = 1.0
 # Present, holding its process id, while a follower holds the writer lock.
 FOLLOWER = "follower"
-# Options of every writer. Whoosh packs a new segment into one compound file, which each
-# reading process copies file by file into its own memory; plain files ({"compound": False})
-# are shared through the page cache but made the app's test suite fail (reads of truncated
-# column files during merges, docs/search.md): compound files are kept until that is understood.
-WRITER_OPTIONS: dict = {}
 
 
 class IndexUnavailable(Exception):
@@ -60,10 +61,6 @@ class LockTimeout(Exception):
 
 class RebuildFailed(Exception):
     """A rebuilt index did not hold every document it was given."""
-
-
-# fetch(cursor) -> (documents to add or replace, ids to delete, new cursor)
-Fetch = Callable[[int], tuple[list[dict], list[str], int]]
 
 
 class IndexStore:
@@ -90,7 +87,7 @@ class IndexStore:
         path = self.root / f"gen-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
         path.mkdir(parents=True)
         whoosh_index.create_in(str(path), build_schema())
-        _write_cursor(path, 0)
+        write_cursor(path, 0)
         return path
 
     def _swap(self, path: Path) -> None:
@@ -150,7 +147,7 @@ class IndexStore:
         generation = self._generation()
         if generation is None:
             return 0
-        return _read_cursor(self.root / generation)
+        return read_cursor(self.root / generation)
 
     # ---- locking -----------------------------------------------------------------------
 
@@ -257,11 +254,11 @@ class IndexStore:
         with self.locked(timeout):
             path = self.root / self._generation()
             if idle is None:
-                return _apply_at(path, fetch, self.lock_timeout)
+                return apply_at(path, fetch, self.lock_timeout)
             marker = self.root / FOLLOWER
             marker.write_text(str(os.getpid()))
             try:
-                return _apply_at(path, fetch, self.lock_timeout, idle, commit_seconds)
+                return apply_at(path, fetch, self.lock_timeout, idle, commit_seconds)
             finally:
                 marker.unlink(missing_ok=True)
 
@@ -304,7 +301,7 @@ class IndexStore:
                         on_progress(100)
                 writer.commit()
             except BaseException:
-                _abandon(writer)
+                abandon(writer)
                 raise
             columns.write_missing(path)
             if on_progress:
@@ -312,9 +309,9 @@ class IndexStore:
             found = whoosh_index.open_dir(str(path)).doc_count()
             if found != given:
                 raise RebuildFailed(f"The rebuilt index holds {found} documents, not {given}.")
-            _write_cursor(path, cursor)
+            write_cursor(path, cursor)
             with self.locked():
-                _apply_at(path, catch_up, self.lock_timeout)
+                apply_at(path, catch_up, self.lock_timeout)
                 self._swap(path)
             return whoosh_index.open_dir(str(path)).doc_count()
         except BaseException:
@@ -326,68 +323,6 @@ class IndexStore:
         self.root.mkdir(parents=True, exist_ok=True)
         with self.locked():
             self._swap(self._new_generation())
-
-
-def _apply_at(
-    path: Path,
-    fetch: Fetch,
-    timeout: float,
-    idle: Callable[[], bool] | None = None,
-    commit_seconds: float | None = None,
-) -> int:
-    """Apply ``fetch`` results to the index at ``path`` (writer lock held by the caller).
-
-    One writer takes many fetched batches and commits every ``COMMIT_EVERY`` documents (or
-    ``commit_seconds``) and at the end: a commit merges segments, so once per batch would make
-    a long catch-up quadratic. The cursor moves only after the commit that holds its documents.
-    """
-    cursor = _read_cursor(path)
-    written = pending = 0
-    writer = None
-    opened = 0.0
-    seen: set[str] = set()
-    try:
-        while True:
-            upserts, deletes, new_cursor = fetch(cursor)
-            due = writer is not None and (
-                pending >= COMMIT_EVERY
-                or (commit_seconds is not None and time.monotonic() - opened >= commit_seconds)
-            )
-            ids = {d["id"] for d in upserts} | set(deletes)
-            if writer is not None and (due or not ids.isdisjoint(seen)):
-                # Also: a writer cannot replace a document it added itself; commit that first.
-                writer.commit()
-                writer, written, pending, seen = None, written + pending, 0, set()
-                columns.write_missing(path)
-                _write_cursor(path, cursor)
-            if new_cursor == cursor:
-                if idle is not None and idle():
-                    continue
-                break
-            if upserts or deletes:
-                seen |= ids
-                if writer is None:
-                    writer = whoosh_index.open_dir(str(path)).writer(
-                        timeout=timeout, **WRITER_OPTIONS
-                    )
-                    opened = time.monotonic()
-                for doc_id in deletes:
-                    writer.delete_by_term("id", doc_id)
-                for document in upserts:
-                    writer.update_document(**to_fields(document))
-                pending += len(upserts) + len(deletes)
-            cursor = new_cursor
-        if writer is not None:
-            writer.commit()
-            writer, written, pending = None, written + pending, 0
-            columns.write_missing(path)
-        if cursor != _read_cursor(path):
-            _write_cursor(path, cursor)
-    except BaseException:
-        if writer is not None:
-            _abandon(writer)
-        raise
-    return written
 
 
 # Every store of the process, for the forked child to drop the searchers it inherited: they
@@ -410,35 +345,5 @@ def _close_all(held: dict[int, tuple]) -> None:
     held.clear()
 
 
-def _abandon(writer) -> None:
-    """Drop a writer that failed, releasing Whoosh's lock even when commit died half-way.
-
-    A writer left to the garbage collector keeps its lock file open, and every later writer in
-    the process would wait on it.
-    """
-    if getattr(writer, "is_closed", True):
-        return
-    try:
-        writer.cancel()
-    except Exception:
-        lock = getattr(writer, "writelock", None)
-        if lock is not None:
-            lock.release()
-        writer.is_closed = True
-
-
 def _trash_name() -> str:
     return f"{TRASH}{uuid.uuid4().hex}"
-
-
-def _read_cursor(path: Path) -> int:
-    try:
-        return int((path / "cursor").read_text().strip() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
-def _write_cursor(path: Path, cursor: int) -> None:
-    temporary = path / f"cursor.{uuid.uuid4().hex[:8]}"
-    temporary.write_text(str(cursor))
-    os.replace(temporary, path / "cursor")
